@@ -1,0 +1,29 @@
+package io.halley.api;
+
+import java.util.Objects;
+
+/**
+ * Why a session, or a connection to it, ended, and whether the client should reconnect.
+ *
+ * @param code      the stable code sent to the client in a close frame
+ * @param reconnect whether the client may reconnect and resume the same session
+ */
+public record CloseReason(String code, boolean reconnect) {
+
+    /** The session's outbound queue overflowed: messages were dropped, the session is gone. */
+    public static final CloseReason SLOW_CONSUMER = new CloseReason("slow_consumer", false);
+    /** No connection came back to the session within its lifetime. */
+    public static final CloseReason EXPIRED = new CloseReason("expired", false);
+    /** Another connection resumed the session; this connection ends, the session lives on. */
+    public static final CloseReason REPLACED = new CloseReason("replaced", false);
+    /** The hub is stopping (the core bundle is being stopped or updated). */
+    public static final CloseReason SHUTDOWN = new CloseReason("shutdown", true);
+    /** An operator closed the session. */
+    public static final CloseReason CLOSED_BY_ADMIN = new CloseReason("closed_by_admin", false);
+    /** The client itself ended the session. */
+    public static final CloseReason CLIENT_CLOSED = new CloseReason("client_closed", false);
+
+    public CloseReason {
+        Objects.requireNonNull(code, "code");
+    }
+}

@@ -1,0 +1,51 @@
+package io.halley.api;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The hub: it consumes every channel's broker topic and fans the messages out to the
+ * subscribed {@link Session}s. Registered as an OSGi service by the core bundle.
+ */
+public interface Hub {
+
+    /**
+     * Opens a session subscribed to the given channels and patterns.
+     *
+     * @param transport     the transport's name, for operators
+     * @param remoteAddress the client's address, for operators
+     * @param patterns      channels or patterns ({@link ChannelName}); may be empty
+     * @return the new session, with no connection attached yet
+     * @throws HalleyException a channel error, {@link ErrorCode#TOO_MANY_CHANNELS}, or
+     *         {@link ErrorCode#TOO_MANY_SESSIONS}
+     */
+    Session openSession(String transport, String remoteAddress, Collection<String> patterns);
+
+    /** @return the open session with this id, if any */
+    Optional<Session> findSession(String id);
+
+    /** @return a snapshot of the open sessions */
+    List<SessionInfo> sessions();
+
+    /** @return a snapshot of the channels that have subscribers or have seen messages */
+    List<ChannelInfo> channels();
+
+    /** @return the most channels and patterns one session may subscribe to */
+    int maxSubscriptionsPerSession();
+
+    /**
+     * Counts a refused request, so that operators see bad input in the metrics.
+     *
+     * @param source where it was refused, such as {@code sse}, {@code rest}
+     * @param code   the error it got
+     */
+    void countError(String source, ErrorCode code);
+
+    /**
+     * @return the hub's counters by name (messages received and delivered, sessions
+     *         opened and expired, slow consumers, errors by source and code)
+     */
+    Map<String, Long> counters();
+}

@@ -1,0 +1,103 @@
+package io.halley.api;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A subscriber's state on the server, which outlives any one connection.
+ *
+ * <p>The hub puts every message of a subscribed channel into the session's outbound
+ * queue as a {@link Frame} with the next sequence number. A transport attaches a
+ * listener, {@linkplain #poll polls} frames and writes them; the client acknowledges
+ * what it has received ({@link #ack}, or the {@code lastSeenSeq} of a resume). Frames
+ * that were sent but not acknowledged are kept, within the queue's bounds, so that a
+ * connection that comes back within the session lifetime gets them again, in order,
+ * nothing lost and nothing twice.
+ *
+ * <p>The queue is bounded in frames and bytes. When it is full, frames that were
+ * already sent are given up first, oldest first; when only unsent frames remain, the
+ * subscriber is too slow: it gets a {@code close} frame with
+ * {@link CloseReason#SLOW_CONSUMER} and the session ends. The server never slows
+ * down for one subscriber.
+ *
+ * <p>A session is thread-safe.
+ */
+public interface Session {
+
+    /** @return the session id: random, unguessable, URL-safe */
+    String id();
+
+    /** @return the name of the transport that attached last, such as {@code sse} */
+    String transport();
+
+    /** @return the remote address of the connection that attached last */
+    String remoteAddress();
+
+    /** @return when the session was opened, in milliseconds since the epoch */
+    long createdAt();
+
+    /** @return the subscribed channels and patterns */
+    Set<String> subscriptions();
+
+    /**
+     * Subscribes to a channel or pattern; messages published from now on are queued.
+     *
+     * @throws HalleyException {@link ErrorCode#INVALID_CHANNEL} and the other channel
+     *         errors, or {@link ErrorCode#TOO_MANY_CHANNELS}
+     */
+    void subscribe(String pattern);
+
+    /** Unsubscribes; frames already queued stay queued. */
+    void unsubscribe(String pattern);
+
+    /**
+     * Attaches a connection, replacing (and {@linkplain SessionListener#onClose closing}
+     * with {@link CloseReason#REPLACED}) any connection attached before. Frames up to
+     * {@code lastSeenSeq} are taken as acknowledged, and the next {@link #poll}
+     * starts right after it.
+     *
+     * @param transport     the transport's name, for operators
+     * @param remoteAddress the client's address, for operators
+     * @param listener      told when frames are waiting and when the connection must end
+     * @param lastSeenSeq   the last sequence number the client received, or -1 to
+     *                      continue after what was last handed to a connection
+     * @return how many frames after {@code lastSeenSeq} are no longer available
+     *         (0 when the resume is complete)
+     * @throws HalleyException {@link ErrorCode#UNKNOWN_SESSION} when the session has ended
+     */
+    long attach(String transport, String remoteAddress, SessionListener listener, long lastSeenSeq);
+
+    /**
+     * Detaches a connection (it went away); nothing happens when another connection
+     * has replaced it. The session lives on for its lifetime.
+     */
+    void detach(SessionListener listener);
+
+    /**
+     * Hands out the frames not yet handed to a connection, in order, and marks them sent.
+     * Returns at least one frame when any is waiting, even one larger than {@code maxBytes}.
+     *
+     * @param maxFrames at most this many frames
+     * @param maxBytes  stop adding frames once their size reaches this many bytes
+     * @return the frames, possibly empty
+     */
+    List<Frame> poll(int maxFrames, int maxBytes);
+
+    /** @return whether {@link #poll} would return a frame now */
+    boolean hasPending();
+
+    /** Acknowledges every message frame up to {@code seq}: they are no longer kept. */
+    void ack(long seq);
+
+    /** @return the sequence number of the last message frame queued so far (0 for none) */
+    long lastSeq();
+
+    /** @return whether the session is still open */
+    boolean isOpen();
+
+    /**
+     * Ends the session: the attached connection gets a close frame and
+     * {@link SessionListener#onClose}.
+     */
+    void close(CloseReason reason);
+}
