@@ -27,4 +27,38 @@ public class HalleyException extends RuntimeException {
     public ErrorCode code() {
         return code;
     }
+
+    /**
+     * @return the documented JSON error body: {@code {"error":"<code>","message":"<text>"}}
+     */
+    public String toJson() {
+        return errorJson(code, getMessage());
+    }
+
+    /**
+     * @return the documented JSON error body for a code and a client-facing message
+     */
+    public static String errorJson(ErrorCode code, String message) {
+        StringBuilder b = new StringBuilder(64);
+        b.append("{\"error\":\"").append(code.code()).append("\",\"message\":\"");
+        String m = message == null ? "" : message;
+        for (int i = 0; i < m.length(); i++) {
+            char c = m.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append("\"}").toString();
+    }
 }
