@@ -83,6 +83,18 @@ public interface Session {
      */
     List<Frame> poll(int maxFrames, int maxBytes);
 
+    /**
+     * Like {@link #poll(int, int)}, on behalf of one connection: a connection that is no
+     * longer attached (it was replaced, or detached) gets no message frame, only its own
+     * close frame once, so that a late write on a dying connection never takes frames
+     * that belong to the connection that replaced it. Transports should use this form.
+     *
+     * @param listener the listener the connection attached with
+     */
+    default List<Frame> poll(SessionListener listener, int maxFrames, int maxBytes) {
+        return poll(maxFrames, maxBytes);
+    }
+
     /** @return whether {@link #poll} would return a frame now */
     boolean hasPending();
 

@@ -1,0 +1,61 @@
+package io.halley.core.internal;
+
+/**
+ * The frames of one session's queue, contiguous in sequence number, so that the first
+ * unsent frame is found by index rather than by walking past the sent ones. Grows as
+ * needed; not thread-safe (the session's lock guards it).
+ */
+final class FrameRing {
+
+    private MessageFrame[] slots = new MessageFrame[8];
+    private int head;
+    private int size;
+
+    int size() {
+        return size;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    MessageFrame first() {
+        return size == 0 ? null : slots[head];
+    }
+
+    MessageFrame get(int i) {
+        return slots[(head + i) & (slots.length - 1)];
+    }
+
+    void addLast(MessageFrame f) {
+        if (size == slots.length) {
+            MessageFrame[] bigger = new MessageFrame[slots.length * 2];
+            for (int i = 0; i < size; i++) {
+                bigger[i] = get(i);
+            }
+            slots = bigger;
+            head = 0;
+        }
+        slots[(head + size) & (slots.length - 1)] = f;
+        size++;
+    }
+
+    MessageFrame removeFirst() {
+        MessageFrame f = slots[head];
+        slots[head] = null;
+        head = (head + 1) & (slots.length - 1);
+        size--;
+        if (size == 0 && slots.length > 64) {
+            // an idle session should not hold on to the array of its busiest moment
+            slots = new MessageFrame[8];
+            head = 0;
+        }
+        return f;
+    }
+
+    void clear() {
+        slots = new MessageFrame[8];
+        head = 0;
+        size = 0;
+    }
+}

@@ -1,0 +1,187 @@
+package io.halley.core.internal;
+
+import io.halley.api.ChannelInfo;
+import io.halley.api.ErrorCode;
+import io.halley.api.Hub;
+import io.halley.api.Publisher;
+import io.halley.api.Session;
+import io.halley.api.SessionInfo;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.jms.ConnectionFactory;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hub as an OSGi service. Its sessions outlive the broker: when the broker's
+ * {@link ConnectionFactory} goes away the bridge stops (and the {@link Publisher} service
+ * with it), and when one comes back the bridge reconnects; the durable subscription
+ * then delivers what was published in between.
+ */
+@Component(service = Hub.class, configurationPid = "io.halley.core", configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = HubConfig.class)
+public class HubComponent implements Hub {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HubComponent.class);
+
+    private HubCore hub;
+    private BundleContext context;
+    /** Runs the reaper and every bridge start and stop, one at a time. */
+    private ScheduledExecutorService scheduler;
+
+    // guarded by this
+    private ConnectionFactory factory;
+    private JmsBridge bridge;
+    private ServiceRegistration<Publisher> publisherRegistration;
+    private long retryDelay = 500;
+
+    @Activate
+    void activate(BundleContext context, HubConfig config) {
+        this.context = context;
+        this.hub = new HubCore(config, System::currentTimeMillis);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "halley-hub");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(100, Math.min(1000, config.sessionLifetime() / 4));
+        scheduler.scheduleWithFixedDelay(hub::expire, period, period, TimeUnit.MILLISECONDS);
+        scheduler.execute(this::connect);
+    }
+
+    @Deactivate
+    void deactivate() {
+        scheduler.shutdownNow();
+        synchronized (this) {
+            disconnect();
+            factory = null;
+        }
+        hub.shutdown();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(name=halley)")
+    void bindConnectionFactory(ConnectionFactory cf) {
+        synchronized (this) {
+            factory = cf;
+            retryDelay = 500;
+        }
+        ScheduledExecutorService s = scheduler;
+        if (s != null) {
+            s.execute(this::connect);
+        }
+    }
+
+    void unbindConnectionFactory(ConnectionFactory cf) {
+        synchronized (this) {
+            if (factory != cf) {
+                return;
+            }
+            factory = null;
+            // synchronously: the broker is about to stop and must not find us still attached
+            disconnect();
+        }
+    }
+
+    private synchronized void connect() {
+        if (factory == null || bridge != null || scheduler.isShutdown()) {
+            return;
+        }
+        ConnectionFactory cf = factory;
+        try {
+            bridge = new JmsBridge(hub, cf, this::connectionFailed);
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put("name", "halley");
+            publisherRegistration = context.registerService(Publisher.class, bridge, props);
+            retryDelay = 500;
+            LOG.info("The hub is consuming the broker's topics");
+        } catch (Exception e) {
+            LOG.warn("Cannot connect to the broker, retrying in {} ms: {}", retryDelay, e.toString());
+            scheduler.schedule(this::connect, retryDelay, TimeUnit.MILLISECONDS);
+            retryDelay = Math.min(30_000, retryDelay * 2);
+        }
+    }
+
+    private void connectionFailed() {
+        ScheduledExecutorService s = scheduler;
+        if (s.isShutdown()) {
+            return;
+        }
+        s.execute(() -> {
+            synchronized (this) {
+                disconnect();
+            }
+            s.schedule(this::connect, retryDelay, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** Called holding the lock. */
+    private void disconnect() {
+        if (publisherRegistration != null) {
+            try {
+                publisherRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping and the framework already removed it
+            }
+            publisherRegistration = null;
+        }
+        if (bridge != null) {
+            bridge.close();
+            bridge = null;
+        }
+    }
+
+    @Override
+    public Session openSession(String transport, String remoteAddress, Collection<String> patterns) {
+        return hub.openSession(transport, remoteAddress, patterns);
+    }
+
+    @Override
+    public Optional<Session> findSession(String id) {
+        return hub.findSession(id);
+    }
+
+    @Override
+    public List<SessionInfo> sessions() {
+        return hub.sessions();
+    }
+
+    @Override
+    public List<ChannelInfo> channels() {
+        return hub.channels();
+    }
+
+    @Override
+    public int maxSubscriptionsPerSession() {
+        return hub.maxSubscriptionsPerSession();
+    }
+
+    @Override
+    public void countError(String source, ErrorCode code) {
+        hub.countError(source, code);
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        return hub.counters();
+    }
+}

@@ -1,0 +1,278 @@
+package io.halley.core.internal;
+
+import io.halley.api.ChannelInfo;
+import io.halley.api.ChannelName;
+import io.halley.api.CloseReason;
+import io.halley.api.ErrorCode;
+import io.halley.api.HalleyException;
+import io.halley.api.Hub;
+import io.halley.api.Message;
+import io.halley.api.Session;
+import io.halley.api.SessionInfo;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * The hub without OSGi: sessions, the subscription index and fan-out. Messages come in
+ * through {@link #dispatch} from a single thread (the broker consumer), which is what
+ * keeps one order per channel for every session.
+ */
+final class HubCore implements Hub {
+
+    private final HubConfig config;
+    private final LongSupplier clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Payloads payloads = new Payloads();
+
+    private final Map<String, SessionImpl> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger sessionCount = new AtomicInteger();
+    /** Concrete channel to its direct subscribers. */
+    private final Map<String, Set<SessionImpl>> exact = new ConcurrentHashMap<>();
+    /** Wildcard pattern to its subscribers. */
+    private final Map<String, Set<SessionImpl>> wildcards = new ConcurrentHashMap<>();
+    private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+
+    HubCore(HubConfig config, LongSupplier clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    Payloads payloads() {
+        return payloads;
+    }
+
+    HubConfig config() {
+        return config;
+    }
+
+    @Override
+    public Session openSession(String transport, String remoteAddress, Collection<String> patterns) {
+        Set<String> wanted = new LinkedHashSet<>(patterns);
+        for (String p : wanted) {
+            ChannelName.requirePattern(p);
+        }
+        if (wanted.size() > config.maxSubscriptionsPerSession()) {
+            throw new HalleyException(ErrorCode.TOO_MANY_CHANNELS,
+                    "a session subscribes to at most " + config.maxSubscriptionsPerSession() + " channels");
+        }
+        if (sessionCount.incrementAndGet() > config.maxSessions()) {
+            sessionCount.decrementAndGet();
+            count("sessions.refused");
+            throw new HalleyException(ErrorCode.TOO_MANY_SESSIONS, "the server has too many sessions");
+        }
+        SessionImpl s = new SessionImpl(this, newId(), transport, remoteAddress, now(),
+                config.queueMaxMessages(), config.queueMaxBytes());
+        sessions.put(s.id(), s);
+        count("sessions.opened");
+        for (String p : wanted) {
+            s.subscribe(p);
+        }
+        return s;
+    }
+
+    private String newId() {
+        byte[] b = new byte[18];
+        random.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    @Override
+    public Optional<Session> findSession(String id) {
+        if (id == null) {
+            return Optional.empty();
+        }
+        SessionImpl s = sessions.get(id);
+        return s == null || !s.isOpen() ? Optional.empty() : Optional.of(s);
+    }
+
+    @Override
+    public List<SessionInfo> sessions() {
+        List<SessionInfo> out = new ArrayList<>(sessions.size());
+        for (SessionImpl s : sessions.values()) {
+            out.add(s.info());
+        }
+        out.sort(Comparator.comparingLong(SessionInfo::createdAt));
+        return out;
+    }
+
+    @Override
+    public List<ChannelInfo> channels() {
+        Map<String, ChannelInfo> out = new TreeMap<>();
+        for (ChannelState c : channels.values()) {
+            out.put(c.name, new ChannelInfo(c.name, 0, c.messages, c.offset, c.lastAt));
+        }
+        for (Map.Entry<String, Set<SessionImpl>> e : exact.entrySet()) {
+            ChannelInfo c = out.get(e.getKey());
+            out.put(e.getKey(), c == null ? new ChannelInfo(e.getKey(), e.getValue().size(), 0, 0, 0)
+                    : new ChannelInfo(c.name(), e.getValue().size(), c.messages(), c.lastOffset(), c.lastMessageAt()));
+        }
+        // a pattern's subscribers count on every known channel it matches
+        for (Map.Entry<String, Set<SessionImpl>> w : wildcards.entrySet()) {
+            for (Map.Entry<String, ChannelInfo> e : out.entrySet()) {
+                if (ChannelName.matches(w.getKey(), e.getKey())) {
+                    ChannelInfo c = e.getValue();
+                    e.setValue(new ChannelInfo(c.name(), c.subscribers() + w.getValue().size(), c.messages(),
+                            c.lastOffset(), c.lastMessageAt()));
+                }
+            }
+        }
+        out.values().removeIf(c -> c.subscribers() == 0 && c.messages() == 0);
+        return new ArrayList<>(out.values());
+    }
+
+    @Override
+    public int maxSubscriptionsPerSession() {
+        return config.maxSubscriptionsPerSession();
+    }
+
+    @Override
+    public void countError(String source, ErrorCode code) {
+        count("errors." + source + "." + code.code());
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        Map<String, Long> out = new TreeMap<>();
+        counters.forEach((k, v) -> out.put(k, v.sum()));
+        out.put("sessions.open", (long) sessionCount.get());
+        return Collections.unmodifiableMap(out);
+    }
+
+    void count(String name) {
+        counters.computeIfAbsent(name, k -> new LongAdder()).increment();
+    }
+
+    void countDelivered(int frames) {
+        counters.computeIfAbsent("messages.delivered", k -> new LongAdder()).add(frames);
+    }
+
+    /**
+     * Fans a message out to every subscribed session. Called by one thread at a time.
+     *
+     * @param channel   the concrete channel
+     * @param id        the broker's message id
+     * @param timestamp the broker's timestamp
+     * @param payload   compact JSON
+     * @param encoding  null, or how a binary payload was encoded into its string
+     */
+    void dispatch(String channel, String id, long timestamp, String payload, String encoding) {
+        ChannelState state = channels.get(channel);
+        if (state == null) {
+            if (channels.size() >= config.maxTrackedChannels()) {
+                forgetIdleChannels();
+            }
+            state = channels.computeIfAbsent(channel, ChannelState::new);
+        }
+        long offset = ++state.offset;
+        state.messages++;
+        state.lastAt = timestamp;
+        count("messages.received");
+        Delivery delivery = new Delivery(new Message(channel, id, offset, timestamp, payload), encoding);
+
+        Set<SessionImpl> direct = exact.get(channel);
+        Set<SessionImpl> targets = direct;
+        if (!wildcards.isEmpty()) {
+            Set<SessionImpl> matched = null;
+            for (Map.Entry<String, Set<SessionImpl>> w : wildcards.entrySet()) {
+                if (!w.getValue().isEmpty() && ChannelName.matches(w.getKey(), channel)) {
+                    if (matched == null) {
+                        matched = Collections.newSetFromMap(new IdentityHashMap<>());
+                        if (direct != null) {
+                            matched.addAll(direct);
+                        }
+                    }
+                    matched.addAll(w.getValue());
+                }
+            }
+            if (matched != null) {
+                targets = matched;
+            }
+        }
+        if (targets != null) {
+            for (SessionImpl s : targets) {
+                s.offer(delivery);
+            }
+        }
+    }
+
+    private void forgetIdleChannels() {
+        channels.keySet().removeIf(name -> !exact.containsKey(name));
+    }
+
+    void index(SessionImpl s, String pattern) {
+        Map<String, Set<SessionImpl>> index = ChannelName.isWildcard(pattern) ? wildcards : exact;
+        index.computeIfAbsent(pattern, k -> ConcurrentHashMap.newKeySet()).add(s);
+        if (!s.isOpen()) {
+            // closed while subscribing: do not leave it in the index
+            unindex(s, pattern);
+        }
+    }
+
+    void unindex(SessionImpl s, String pattern) {
+        Map<String, Set<SessionImpl>> index = ChannelName.isWildcard(pattern) ? wildcards : exact;
+        index.computeIfPresent(pattern, (k, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    void removed(SessionImpl s, CloseReason reason) {
+        if (sessions.remove(s.id(), s)) {
+            sessionCount.decrementAndGet();
+            count("sessions.closed." + reason.code());
+        }
+        for (String p : s.subscriptionsSnapshot()) {
+            unindex(s, p);
+        }
+    }
+
+    /** Ends the sessions that no connection came back to within their lifetime. */
+    void expire() {
+        long now = now();
+        for (SessionImpl s : sessions.values()) {
+            if (s.expired(now, config.sessionLifetime())) {
+                s.close(CloseReason.EXPIRED);
+            }
+        }
+    }
+
+    /** Ends every session: the hub is stopping. */
+    void shutdown() {
+        for (SessionImpl s : new ArrayList<>(sessions.values())) {
+            s.close(CloseReason.SHUTDOWN);
+        }
+    }
+
+    /** Per-channel state; written only by the dispatching thread. */
+    private static final class ChannelState {
+        final String name;
+        volatile long offset;
+        volatile long messages;
+        volatile long lastAt;
+
+        ChannelState(String name) {
+            this.name = name;
+        }
+    }
+}
