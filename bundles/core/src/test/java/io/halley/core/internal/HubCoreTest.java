@@ -35,7 +35,7 @@ public class HubCoreTest {
     }
 
     private static void publish(HubCore hub, String channel, String payload) {
-        hub.dispatch(channel, "ID:" + payload, 1, hub.payloads().fromText(payload, ContentType.AUTO), null);
+        hub.dispatch(channel, "ID:" + payload.length(), 1, hub.payloads().fromText(payload, ContentType.AUTO), null);
     }
 
     private static List<String> data(List<Frame> frames) {
@@ -85,7 +85,7 @@ public class HubCoreTest {
         assertEquals(50, fa.get(49).message().offset());
         assertEquals(50, fa.get(49).seq());
         assertEquals("{\"type\":\"message\",\"seq\":1,\"channel\":\"demo.news\",\"offset\":1,"
-                + "\"id\":\"ID:\\\"m0\\\"\",\"ts\":1,\"data\":\"\\\"m0\\\"\"}", fa.get(0).json());
+                + "\"id\":\"ID:4\",\"ts\":1,\"data\":\"\\\"m0\\\"\"}", fa.get(0).json());
         assertEquals(fa.get(0).json().length(), fa.get(0).size());
     }
 
