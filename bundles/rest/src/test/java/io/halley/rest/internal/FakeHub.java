@@ -1,0 +1,58 @@
+package io.halley.rest.internal;
+
+import io.halley.api.ChannelInfo;
+import io.halley.api.ErrorCode;
+import io.halley.api.Hub;
+import io.halley.api.Session;
+import io.halley.api.SessionInfo;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A hub that only answers the operator's questions and counts errors. */
+final class FakeHub implements Hub {
+
+    final List<ChannelInfo> channels = new CopyOnWriteArrayList<>();
+    final List<SessionInfo> sessions = new CopyOnWriteArrayList<>();
+    final Map<String, Long> counters = new ConcurrentHashMap<>();
+    final Map<String, Long> errors = new ConcurrentHashMap<>();
+
+    @Override
+    public Session openSession(String transport, String remoteAddress, Collection<String> patterns) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Optional<Session> findSession(String id) {
+        return Optional.empty();
+    }
+
+    @Override
+    public List<SessionInfo> sessions() {
+        return List.copyOf(sessions);
+    }
+
+    @Override
+    public List<ChannelInfo> channels() {
+        return List.copyOf(channels);
+    }
+
+    @Override
+    public int maxSubscriptionsPerSession() {
+        return 100;
+    }
+
+    @Override
+    public void countError(String source, ErrorCode code) {
+        errors.merge(source + ":" + code.code(), 1L, Long::sum);
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        return Map.copyOf(counters);
+    }
+}

@@ -1,0 +1,33 @@
+package io.halley.shell.internal;
+
+import io.halley.api.ChannelInfo;
+import io.halley.api.Hub;
+
+import java.util.List;
+
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Completer;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
+
+/** Completes the channels the hub knows. */
+@Service
+public class ChannelCompleter implements Completer {
+
+    @Reference(optional = true)
+    Hub hub;
+
+    @Override
+    public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        StringsCompleter delegate = new StringsCompleter();
+        Hub h = hub;
+        if (h != null) {
+            for (ChannelInfo c : h.channels()) {
+                delegate.getStrings().add(c.name());
+            }
+        }
+        return delegate.complete(session, commandLine, candidates);
+    }
+}
