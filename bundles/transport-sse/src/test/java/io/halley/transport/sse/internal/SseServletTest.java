@@ -1,0 +1,384 @@
+package io.halley.transport.sse.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.After;
+import org.junit.Test;
+import org.osgi.util.converter.Converters;
+
+import io.halley.api.CloseReason;
+
+public class SseServletTest {
+
+    private static final Pattern SESSION = Pattern.compile("\"session\":\"([^\"]+)\"");
+
+    private final TestHub hub = new TestHub();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private SseServlet servlet;
+    private TestServer server;
+
+    private void start(Map<String, Object> config) throws Exception {
+        servlet = new SseServlet(hub, Converters.standardConverter().convert(config).to(SseConfig.class));
+        server = new TestServer(servlet, "/halley/sse");
+    }
+
+    private void start(Map<String, Object> config, long idleTimeout) throws Exception {
+        servlet = new SseServlet(hub, Converters.standardConverter().convert(config).to(SseConfig.class));
+        server = new TestServer(servlet, "/halley/sse", idleTimeout);
+    }
+
+    private void start() throws Exception {
+        start(new HashMap<>());
+    }
+
+    @After
+    public void stop() throws Exception {
+        if (servlet != null) {
+            servlet.deactivate();
+        }
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    private HttpRequest.Builder get(String query) {
+        return HttpRequest.newBuilder(server.uri("/halley/sse" + query)).timeout(Duration.ofSeconds(10));
+    }
+
+    private static String sessionOf(SseStream.Event connected) {
+        Matcher m = SESSION.matcher(connected.data());
+        assertTrue(connected.data(), m.find());
+        return m.group(1);
+    }
+
+    private static void assertMessage(SseStream.Event e, long seq, String data) {
+        assertNotNull("stream ended early", e);
+        assertEquals(String.valueOf(seq), e.id());
+        assertNull(e.event());
+        assertTrue(e.data(), e.data().startsWith("{\"type\":\"message\",\"seq\":" + seq + ","));
+        assertTrue(e.data(), e.data().endsWith(",\"data\":" + data + "}"));
+    }
+
+    @Test
+    public void streamCarriesFramesInOrderWithTheirSeqAsId() throws Exception {
+        start();
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news,demo.sports").build())) {
+            HttpResponse.ResponseInfo info = s.info();
+            assertEquals(200, info.statusCode());
+            assertEquals("text/event-stream;charset=utf-8",
+                    info.headers().firstValue("Content-Type").orElseThrow().replace(" ", "").toLowerCase());
+            assertEquals("no-cache", info.headers().firstValue("Cache-Control").orElseThrow());
+            assertEquals("no", info.headers().firstValue("X-Accel-Buffering").orElseThrow());
+
+            SseStream.Event connected = s.next();
+            assertEquals("connected", connected.event());
+            assertEquals(Long.valueOf(2000), connected.retry());
+            String id = sessionOf(connected);
+            assertEquals("{\"type\":\"connected\",\"session\":\"" + id
+                    + "\",\"resumed\":false,\"missed\":0,\"heartbeat\":15000}", connected.data());
+            assertEquals("halley_sse=" + id + "; Path=/halley/sse; HttpOnly; SameSite=Strict",
+                    info.headers().firstValue("Set-Cookie").orElseThrow());
+            assertEquals("attach:-1", hub.session(id).awaitEvent());
+
+            hub.publish("demo.news", "{\"a\":1}");
+            hub.publish("demo.sports", "\"two\"");
+            hub.publish("demo.other", "\"not subscribed\"");
+            hub.publish("demo.news", "3");
+            assertMessage(s.next(), 1, "{\"a\":1}");
+            assertMessage(s.next(), 2, "\"two\"");
+            assertMessage(s.next(), 3, "3");
+        }
+    }
+
+    @Test
+    public void manyFramesArriveInOrderAcrossSmallWrites() throws Exception {
+        Map<String, Object> config = new HashMap<>();
+        config.put("maxFramesPerWrite", 7);
+        config.put("maxBytesPerWrite", 1024);
+        start(config);
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            String id = sessionOf(s.next());
+            assertEquals("attach:-1", hub.session(id).awaitEvent());
+            int n = 3000;
+            Thread publisher = new Thread(() -> {
+                for (int i = 1; i <= n; i++) {
+                    hub.publish("demo.news", String.valueOf(i));
+                }
+            });
+            publisher.start();
+            for (int i = 1; i <= n; i++) {
+                assertMessage(s.nextData(), i, String.valueOf(i));
+            }
+            publisher.join(10_000);
+        }
+    }
+
+    @Test
+    public void resumesWithSessionParamAndLastEventId() throws Exception {
+        start();
+        String id;
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            id = sessionOf(s.next());
+            hub.session(id).awaitEvent();
+            hub.publish("demo.news", "1");
+            hub.publish("demo.news", "2");
+            hub.publish("demo.news", "3");
+            assertMessage(s.next(), 1, "1");
+            assertMessage(s.next(), 2, "2");
+            assertMessage(s.next(), 3, "3");
+        }
+        // the client saw only 1 of them; 2 and 3 come again, then new ones
+        try (SseStream s = SseStream.open(client, get("?session=" + id)
+                .header("Last-Event-ID", "1").build())) {
+            SseStream.Event connected = s.next();
+            assertEquals("{\"type\":\"connected\",\"session\":\"" + id
+                    + "\",\"resumed\":true,\"missed\":0,\"heartbeat\":15000}", connected.data());
+            assertMessage(s.next(), 2, "2");
+            assertMessage(s.next(), 3, "3");
+            hub.publish("demo.news", "4");
+            assertMessage(s.next(), 4, "4");
+        }
+    }
+
+    @Test
+    public void resumeReportsFramesNoLongerAvailable() throws Exception {
+        start();
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            String id = sessionOf(s.next());
+            TestSession session = hub.session(id);
+            session.awaitEvent();
+            for (int i = 1; i <= 5; i++) {
+                hub.publish("demo.news", String.valueOf(i));
+            }
+            session.drop(3);
+            try (SseStream r = SseStream.open(client, get("?session=" + id)
+                    .header("Last-Event-ID", "0").build())) {
+                assertTrue(r.next().data().contains("\"resumed\":true,\"missed\":3,"));
+                assertMessage(r.next(), 4, "4");
+                assertMessage(r.next(), 5, "5");
+            }
+        }
+    }
+
+    @Test
+    public void resumeAddsNewChannels() throws Exception {
+        start();
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            String id = sessionOf(s.next());
+            try (SseStream r = SseStream.open(client,
+                    get("?session=" + id + "&subscribe=demo.news,demo.sports").build())) {
+                r.next();
+                assertEquals(java.util.Set.of("demo.news", "demo.sports"), hub.session(id).subscriptions());
+            }
+        }
+    }
+
+    @Test
+    public void cookieResumesTheSession() throws Exception {
+        start();
+        String id;
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            id = sessionOf(s.next());
+            hub.session(id).awaitEvent();
+            hub.publish("demo.news", "1");
+            hub.publish("demo.news", "2");
+            assertMessage(s.next(), 1, "1");
+            assertMessage(s.next(), 2, "2");
+        }
+        // what EventSource sends when it reconnects by itself
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news")
+                .header("Cookie", "halley_sse=" + id).header("Last-Event-ID", "1").build())) {
+            SseStream.Event connected = s.next();
+            assertEquals(id, sessionOf(connected));
+            assertTrue(connected.data(), connected.data().contains("\"resumed\":true"));
+            assertMessage(s.next(), 2, "2");
+        }
+    }
+
+    @Test
+    public void cookieOfAnExpiredSessionOpensANewOne() throws Exception {
+        start();
+        String old;
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            old = sessionOf(s.next());
+        }
+        hub.session(old).close(CloseReason.EXPIRED);
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news")
+                .header("Cookie", "halley_sse=" + old).header("Last-Event-ID", "7").build())) {
+            assertEquals(200, s.info().statusCode());
+            SseStream.Event connected = s.next();
+            String id = sessionOf(connected);
+            assertNotEquals(old, id);
+            assertTrue(connected.data(), connected.data().contains("\"resumed\":false"));
+            assertTrue(s.info().headers().firstValue("Set-Cookie").orElseThrow().startsWith("halley_sse=" + id + ";"));
+            hub.session(id).awaitEvent();
+            hub.publish("demo.news", "1");
+            assertMessage(s.next(), 1, "1");
+        }
+    }
+
+    @Test
+    public void unknownSessionParamIs404Json() throws Exception {
+        start();
+        HttpResponse<String> r = client.send(get("?session=nope").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, r.statusCode());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("{\"error\":\"unknown_session\",\"message\":\"no open session with this id\"}", r.body());
+        assertEquals(java.util.List.of("sse:unknown_session"), hub.errors);
+    }
+
+    @Test
+    public void badLastEventIdIs400() throws Exception {
+        start();
+        String id = hub.openSession("sse", "test", java.util.List.of("demo.news")).id();
+        HttpResponse<String> r = client.send(get("?session=" + id).header("Last-Event-ID", "12abc").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"bad_request\","));
+        assertEquals(java.util.List.of("sse:bad_request"), hub.errors);
+    }
+
+    @Test
+    public void requestErrorsAreDocumentedJson() throws Exception {
+        start();
+        HttpResponse<String> r = client.send(get("").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"missing_channel\","));
+
+        r = client.send(get("?subscribe=bad..name").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"invalid_channel\","));
+
+        r = client.send(get("?subscribe=a,b,c,d,e,f,g,h,i").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"too_many_channels\","));
+
+        r = client.send(get("?subscribe=" + "a".repeat(5000)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"bad_request\","));
+
+        r = client.send(get("?subscribe=demo.news").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, r.statusCode());
+        assertEquals("GET", r.headers().firstValue("Allow").orElseThrow());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"method_not_allowed\","));
+
+        assertEquals(java.util.List.of("sse:missing_channel", "sse:invalid_channel", "sse:too_many_channels",
+                "sse:bad_request", "sse:method_not_allowed"), hub.errors);
+        assertTrue(hub.sessions.isEmpty());
+    }
+
+    @Test
+    public void idleStreamGetsHeartbeats() throws Exception {
+        Map<String, Object> config = new HashMap<>();
+        config.put("heartbeatInterval", 100);
+        start(config);
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            assertTrue(s.next().data().endsWith(",\"heartbeat\":100}"));
+            SseStream.Event e = s.next();
+            assertEquals(java.util.List.of("heartbeat"), e.comments());
+            assertNull(e.data());
+            assertEquals(java.util.List.of("heartbeat"), s.next().comments());
+        }
+    }
+
+    @Test
+    public void closeFrameEndsTheStream() throws Exception {
+        start();
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            String id = sessionOf(s.next());
+            hub.session(id).awaitEvent();
+            hub.publish("demo.news", "1");
+            assertMessage(s.next(), 1, "1");
+            hub.publish("demo.news", "2");
+            hub.session(id).close(CloseReason.SLOW_CONSUMER);
+            SseStream.Event e = s.nextData();
+            if ("2".equals(e.id())) {
+                e = s.nextData();
+            }
+            assertEquals("close", e.event());
+            assertNull(e.id());
+            assertEquals("{\"type\":\"close\",\"reason\":\"slow_consumer\",\"reconnect\":false}", e.data());
+            assertNull(s.next());
+        }
+    }
+
+    @Test
+    public void replacedStreamEndsWithoutTakingFrames() throws Exception {
+        start();
+        try (SseStream first = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            String id = sessionOf(first.next());
+            TestSession session = hub.session(id);
+            session.awaitEvent();
+            try (SseStream second = SseStream.open(client, get("?session=" + id).build())) {
+                SseStream.Event closed = first.nextData();
+                assertEquals("close", closed.event());
+                assertEquals("{\"type\":\"close\",\"reason\":\"replaced\",\"reconnect\":false}", closed.data());
+                assertNull(first.next());
+                assertTrue(second.next().data().contains("\"resumed\":true"));
+                hub.publish("demo.news", "1");
+                assertMessage(second.next(), 1, "1");
+            }
+        }
+    }
+
+    @Test
+    public void deactivateEndsStreamsAndKeepsSessions() throws Exception {
+        start();
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            String id = sessionOf(s.next());
+            TestSession session = hub.session(id);
+            assertEquals("attach:-1", session.awaitEvent());
+            servlet.deactivate();
+            assertNull(s.nextData());
+            assertEquals("detach", session.awaitEvent());
+            assertTrue(session.isOpen());
+            assertEquals(0, servlet.openConnections());
+        }
+    }
+
+    @Test
+    public void anIdleStreamOutlastsTheConnectorIdleTimeout() throws Exception {
+        Map<String, Object> config = new HashMap<>();
+        config.put("heartbeatInterval", 1000);
+        start(config, 200);
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            String id = sessionOf(s.next());
+            assertEquals(java.util.List.of("heartbeat"), s.next().comments());
+            hub.publish("demo.news", "1");
+            assertMessage(s.nextData(), 1, "1");
+            assertTrue(hub.session(id).isOpen());
+        }
+    }
+
+    @Test
+    public void aVanishedClientIsDetachedByTheNextHeartbeat() throws Exception {
+        Map<String, Object> config = new HashMap<>();
+        config.put("heartbeatInterval", 100);
+        start(config);
+        TestSession session;
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            session = hub.session(sessionOf(s.next()));
+            assertEquals("attach:-1", session.awaitEvent());
+        }
+        assertEquals("detach", session.awaitEvent());
+        assertTrue(session.isOpen());
+        assertEquals(0, servlet.openConnections());
+    }
+}
