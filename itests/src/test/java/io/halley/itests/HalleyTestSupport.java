@@ -55,7 +55,7 @@ public abstract class HalleyTestSupport {
 
     @Configuration
     public Option[] config() {
-        MavenArtifactUrlReference distribution = maven().groupId("io.halley").artifactId("halley-assembly")
+        MavenArtifactUrlReference distribution = maven().groupId("io.halley").artifactId("halley")
                 .type("tar.gz").versionAsInProject();
         return new Option[] {
             karafDistributionConfiguration().frameworkUrl(distribution).name("Halley")

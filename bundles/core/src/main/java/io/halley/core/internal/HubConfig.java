@@ -29,7 +29,7 @@ public @interface HubConfig {
 
     @AttributeDefinition(description = "Consume the broker topics with a durable subscription, so that messages "
             + "published while the hub is down (bundle restart, update) are delivered when it is back")
-    boolean durableSubscription() default true;
+    boolean durableSubscription() default false;
 
     @AttributeDefinition(description = "This node's name: the JMS client id of the hub's subscription. "
             + "Must be unique among the nodes sharing a broker")
