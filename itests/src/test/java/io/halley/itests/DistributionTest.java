@@ -70,7 +70,8 @@ public class DistributionTest {
             if (!karaf.isAlive()) {
                 throw new AssertionError("Karaf exited at boot: " + Files.readString(home.resolve("console.log")));
             }
-            if (status("/halley/api/channels") == 200 && status("/halley/sse") == 400) {
+            // the endpoints come first; a publish is accepted once the broker is up and the hub connected
+            if (status("/halley/api/channels") == 200 && status("/halley/sse") == 400 && publishStatus() == 202) {
                 break;
             }
             if (System.currentTimeMillis() > deadline) {
@@ -176,6 +177,17 @@ public class DistributionTest {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + path))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static int publishStatus() {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + http + "/halley/api/channels/dist.ready/messages"))
+                    .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (Exception e) {
             return -1;
         }

@@ -1,6 +1,8 @@
 package io.halley.itests;
 
+import io.halley.api.Publisher;
 import org.apache.karaf.features.FeaturesService;
+import org.junit.Before;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.ops4j.pax.exam.Configuration;
@@ -52,6 +54,16 @@ public abstract class HalleyTestSupport {
     protected SessionFactory sessionFactory;
 
     protected final HttpClient http = SseStream.client();
+
+    /**
+     * The container is handed to the test once its bundles are started, which is before
+     * the broker has bound its ports and the hub has connected to it: wait for those facts.
+     */
+    @Before
+    public void waitForHalley() throws Exception {
+        waitForService(Publisher.class, 90_000);
+        waitForStatus("/halley/api/channels", 200, 60_000);
+    }
 
     @Configuration
     public Option[] config() {

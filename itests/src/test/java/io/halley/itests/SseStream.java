@@ -30,13 +30,14 @@ public final class SseStream implements AutoCloseable {
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final CompletableFuture<HttpResponse<Void>> response;
+    private final CompletableFuture<HttpResponse.ResponseInfo> info = new CompletableFuture<>();
     private volatile Flow.Subscription subscription;
     private volatile boolean ended;
 
     public SseStream(HttpClient client, URI uri, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
         headers.forEach(b::header);
-        response = client.sendAsync(b.build(), HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
+        Flow.Subscriber<String> lines = new Flow.Subscriber<String>() {
             private String id;
             private String event;
             private StringBuilder data;
@@ -83,11 +84,22 @@ public final class SseStream implements AutoCloseable {
                 ended = true;
                 events.add(new Event(null, "end", ""));
             }
-        }));
+        };
+        // the response future completes only when the stream ends: take status and headers as they come
+        response = client.sendAsync(b.build(), responseInfo -> {
+            info.complete(responseInfo);
+            return HttpResponse.BodySubscribers.fromLineSubscriber(lines);
+        });
+        response.whenComplete((r, t) -> {
+            if (t != null) {
+                info.completeExceptionally(t);
+            }
+        });
     }
 
-    public HttpResponse<Void> response() throws Exception {
-        return response.get(30, TimeUnit.SECONDS);
+    /** The status and headers, as soon as they arrive. */
+    public HttpResponse.ResponseInfo response() throws Exception {
+        return info.get(30, TimeUnit.SECONDS);
     }
 
     /** The next event that is not a comment, waiting up to the timeout. */
