@@ -68,10 +68,18 @@ public class HotSwapTest extends HalleyTestSupport {
         // long-polling goes on without SSE
         assertEquals(202, publish(channel, "{\"n\":2}").statusCode());
         assertEquals(202, publish(channel, "{\"n\":3}").statusCode());
-        HttpResponse<String> polled = get("/halley/poll?cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
-        assertEquals(polled.body(), 200, polled.statusCode());
-        List<Map<String, Object>> m = messages(polled);
+        List<Map<String, Object>> m = new java.util.ArrayList<>();
+        while (m.size() < 3) {
+            HttpResponse<String> polled = get("/halley/poll?timeout=20000&cursor="
+                    + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+            assertEquals(polled.body(), 200, polled.statusCode());
+            List<Map<String, Object>> batch = messages(polled);
+            assertTrue("a poll answered empty before the timeout", !batch.isEmpty());
+            m.addAll(batch);
+            cursor = (String) Json.object(polled.body()).get("cursor");
+        }
         assertEquals(3, m.size());
+        assertEquals(List.of(1L, 2L, 3L), m.stream().map(x -> x.get("seq")).toList());
         assertEquals(Map.of("n", 3L), m.get(2).get("data"));
 
         features.installFeature("halley-transport-sse", EnumSet.noneOf(org.apache.karaf.features.FeaturesService.Option.class));

@@ -177,6 +177,8 @@ public class MessagingTest extends HalleyTestSupport {
         for (int i = 1; i <= 3; i++) {
             assertEquals(202, publishHttp(channel, "application/json", "{\"i\":" + i + "}").statusCode());
         }
+        // publishing is acknowledged by the broker; the hub fans out right after
+        waitFor("the three messages in the session", WAIT, () -> sessionLastSeq((String) first.get("session")) == 3);
         Map<String, Object> a = poll("cursor=" + URLEncoder.encode(c0, StandardCharsets.UTF_8));
         assertEquals(3, messages(a).size());
         // the answer was lost: the same cursor again gets the same messages
@@ -195,6 +197,21 @@ public class MessagingTest extends HalleyTestSupport {
         assertEquals(1, m.size());
         assertEquals(4L, m.get(0).get("seq"));
         assertEquals("four", m.get(0).get("data"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private long sessionLastSeq(String id) {
+        try {
+            for (Object o : (List<Object>) Json.parse(get("/halley/api/sessions").body())) {
+                Map<String, Object> s = (Map<String, Object>) o;
+                if (id.equals(s.get("id"))) {
+                    return (Long) s.get("lastSeq");
+                }
+            }
+            return -1;
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -278,6 +295,64 @@ public class MessagingTest extends HalleyTestSupport {
         assertTrue(stats.toString(), ((Long) stats.get("errors.rest.too_large")) >= 1);
         assertTrue(stats.toString(), ((Long) stats.get("errors.sse.invalid_channel")) >= 2);
         assertTrue(stats.toString(), ((Long) stats.get("errors.longpoll.unknown_cursor")) >= 1);
+    }
+
+    @Test
+    public void idleSubscribersCostNoThread() throws Exception {
+        int streams = 300;
+        List<SseStream> open = new ArrayList<>();
+        try {
+            // one of each first, so that the HTTP client's and Jetty's own threads exist
+            try (SseStream warm = sse("subscribe=it.idle")) {
+                connected(warm);
+            }
+            HttpResponse<String> warmPoll = get("/halley/poll?subscribe=it.idle&timeout=1");
+            assertEquals(200, warmPoll.statusCode());
+            int before = Thread.activeCount();
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                SseStream s = sse("subscribe=it.idle");
+                open.add(s);
+                polls.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(
+                        uri("/halley/poll?subscribe=it.idle&timeout=60000")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            for (SseStream s : open) {
+                connected(s);
+            }
+            waitFor("every long-poll to wait", WAIT, () -> countSessions("longpoll", true) >= streams);
+            int during = Thread.activeCount();
+            // 300 open streams and 300 waiting polls, and the thread count barely moves
+            assertTrue("threads before " + before + ", with " + 2 * streams + " idle subscribers " + during,
+                    during - before < 50);
+            assertEquals(202, publishHttp("it.idle", "application/json", "{\"wake\":1}").statusCode());
+            for (SseStream s : open) {
+                assertEquals(Map.of("wake", 1L), s.messages(1, WAIT).get(0).json().get("data"));
+            }
+            for (java.util.concurrent.CompletableFuture<HttpResponse<String>> p : polls) {
+                List<Map<String, Object>> m = messages(Json.object(
+                        p.get(WAIT, java.util.concurrent.TimeUnit.MILLISECONDS).body()));
+                assertEquals(1, m.size());
+            }
+        } finally {
+            open.forEach(SseStream::close);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private int countSessions(String transport, boolean connected) {
+        try {
+            int n = 0;
+            for (Object o : (List<Object>) Json.parse(get("/halley/api/sessions").body())) {
+                Map<String, Object> s = (Map<String, Object>) o;
+                if (transport.equals(s.get("transport")) && Boolean.valueOf(connected).equals(s.get("connected"))) {
+                    n++;
+                }
+            }
+            return n;
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     private static void assertError(HttpResponse<String> r, int status, String code) {
