@@ -20,7 +20,13 @@ public enum ErrorCode {
     INVALID_TEXT("invalid_text", 400),
     /** A malformed request: bad parameter, bad header, unsupported content type. */
     BAD_REQUEST("bad_request", 400),
-    /** A long-poll cursor that is malformed or names no live session. */
+    /** A client frame that is not a JSON object (or array of objects) or lacks a required field. */
+    BAD_FRAME("bad_frame", 400),
+    /** A client frame whose {@code type} the server does not know. */
+    UNKNOWN_TYPE("unknown_type", 400),
+    /** A frame other than {@code connect} on a connection that has not connected yet. */
+    NOT_CONNECTED("not_connected", 400),
+    /** A long-poll cursor that names no live session (a malformed one is {@link #BAD_REQUEST}). */
     UNKNOWN_CURSOR("unknown_cursor", 404),
     /** A session id that names no live session. */
     UNKNOWN_SESSION("unknown_session", 404),

@@ -13,19 +13,22 @@ import java.nio.charset.StandardCharsets;
  * <pre>{"type":"message","seq":7,"channel":"demo.news","offset":42,"id":"ID:...","ts":1763769600000,"data":{"a":1}}</pre>
  * and a close frame
  * <pre>{"type":"close","reason":"slow_consumer","reconnect":false}</pre>
+ * The sequenced frames are {@code message}, {@code reply} (the answer to a client
+ * frame with an {@code id}) and {@code gap} (a recovery that history could not cover);
+ * {@code close} is not sequenced. See docs/protocol.md.
  */
 public interface Frame {
 
-    /** @return the frame type: {@code message} or {@code close} */
+    /** @return the frame type: {@code message}, {@code reply}, {@code gap} or {@code close} */
     String type();
 
     /**
-     * @return the session's sequence number of a message frame: 1 for the session's
-     *         first message, increasing by one with each message; 0 for a control frame
+     * @return the session's sequence number of a sequenced frame: 1 for the session's
+     *         first, increasing by one with each; 0 for a control frame
      */
     long seq();
 
-    /** @return the message of a message frame, or null for a control frame */
+    /** @return the message of a message frame, or null for any other frame */
     Message message();
 
     /** @return the frame as one line of JSON */

@@ -23,6 +23,29 @@ public interface Hub {
      */
     Session openSession(String transport, String remoteAddress, Collection<String> patterns);
 
+    /**
+     * Handles a {@code connect} frame, the first frame of a connection that carries
+     * client frames both ways (WebSocket): resumes the session it names after its
+     * {@code lastSeq}, or opens a new one (also when the named session has ended: the
+     * client learns it from {@link Connected#resumed()} and subscribes again, with
+     * recovery). The listener is attached to the session.
+     *
+     * <pre>{"type":"connect","session":"q0N3...","lastSeq":41}</pre>
+     *
+     * @param connectFrame  the frame as the client sent it
+     * @param transport     the transport's name, for operators
+     * @param remoteAddress the client's address, for operators
+     * @param listener      the connection's listener
+     * @return the session and how the connect went
+     * @throws HalleyException {@link ErrorCode#BAD_FRAME} when it is not a connect frame,
+     *         {@link ErrorCode#NOT_CONNECTED} when it is another frame,
+     *         {@link ErrorCode#TOO_MANY_SESSIONS}
+     */
+    Connected connect(String connectFrame, String transport, String remoteAddress, SessionListener listener);
+
+    /** @return the longest text {@link Session#handle} and {@link #connect} take, in characters */
+    int maxClientFrameSize();
+
     /** @return the open session with this id, if any */
     Optional<Session> findSession(String id);
 

@@ -98,6 +98,24 @@ public interface Session {
     /** @return whether {@link #poll} would return a frame now */
     boolean hasPending();
 
+    /**
+     * Handles what the client sent: one client frame (a JSON object) or a JSON array of
+     * them, in order. {@code subscribe}, {@code unsubscribe}, {@code publish} and
+     * {@code ping} are answered with a {@code reply} frame in this session's queue (so a
+     * reply outlives a broken connection like any frame); {@code ack} and {@code close}
+     * are not answered. A frame that names an unknown type or breaks a rule is answered
+     * with a failed reply when it has an {@code id}, and only counted when it has none.
+     * {@code publish} returns once the broker has taken the message (or refused it).
+     * See docs/protocol.md for the frames.
+     *
+     * @param frames the text the client sent, at most {@link Hub#maxClientFrameSize()} characters
+     * @return how many frames were handled
+     * @throws HalleyException {@link ErrorCode#BAD_FRAME} when the text is not a JSON
+     *         object or array of objects (nothing of it was handled), {@link ErrorCode#TOO_LARGE},
+     *         or {@link ErrorCode#UNKNOWN_SESSION} when the session has ended
+     */
+    int handle(String frames);
+
     /** Acknowledges every message frame up to {@code seq}: they are no longer kept. */
     void ack(long seq);
 
