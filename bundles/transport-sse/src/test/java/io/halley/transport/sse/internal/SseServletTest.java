@@ -1,5 +1,10 @@
 package io.halley.transport.sse.internal;
 
+import io.halley.api.testing.TestFrame;
+import io.halley.api.testing.TestHub;
+import io.halley.api.testing.TestServer;
+import io.halley.api.testing.TestSession;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNotNull;

@@ -1,4 +1,4 @@
-package io.halley.transport.sse.internal;
+package io.halley.api.testing;
 
 import java.net.URI;
 
@@ -10,16 +10,16 @@ import org.eclipse.jetty.servlet.ServletContextHandler;
 import org.eclipse.jetty.servlet.ServletHolder;
 
 /** Jetty 9.4, as in Pax Web 8, on a free port of 127.0.0.1, with one async servlet. */
-final class TestServer {
+public final class TestServer {
 
     private final Server server = new Server();
     private final ServerConnector connector = new ServerConnector(server);
 
-    TestServer(Servlet servlet, String path) throws Exception {
+    public TestServer(Servlet servlet, String path) throws Exception {
         this(servlet, path, 30_000);
     }
 
-    TestServer(Servlet servlet, String path, long idleTimeout) throws Exception {
+    public TestServer(Servlet servlet, String path, long idleTimeout) throws Exception {
         connector.setIdleTimeout(idleTimeout);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
@@ -34,11 +34,11 @@ final class TestServer {
         server.start();
     }
 
-    URI uri(String pathAndQuery) {
+    public URI uri(String pathAndQuery) {
         return URI.create("http://127.0.0.1:" + connector.getLocalPort() + pathAndQuery);
     }
 
-    void stop() throws Exception {
+    public void stop() throws Exception {
         server.stop();
     }
 }

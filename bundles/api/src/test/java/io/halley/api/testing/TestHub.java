@@ -1,4 +1,4 @@
-package io.halley.transport.longpoll.internal;
+package io.halley.api.testing;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,6 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.halley.api.ChannelInfo;
+import io.halley.api.Connected;
+import io.halley.api.SessionListener;
 import io.halley.api.ChannelName;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
@@ -18,12 +20,12 @@ import io.halley.api.Session;
 import io.halley.api.SessionInfo;
 
 /** An in-memory hub, just enough to drive a transport: exact channel names only. */
-final class TestHub implements Hub {
+public final class TestHub implements Hub {
 
-    static final int MAX_SUBSCRIPTIONS = 8;
+    public static final int MAX_SUBSCRIPTIONS = 8;
 
-    final Map<String, TestSession> sessions = new ConcurrentHashMap<>();
-    final List<String> errors = new CopyOnWriteArrayList<>();
+    public final Map<String, TestSession> sessions = new ConcurrentHashMap<>();
+    public final List<String> errors = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
 
     @Override
@@ -43,11 +45,11 @@ final class TestHub implements Hub {
         return Optional.ofNullable(sessions.get(id)).filter(TestSession::isOpen).map(s -> s);
     }
 
-    TestSession session(String id) {
+    public TestSession session(String id) {
         return sessions.get(id);
     }
 
-    void publish(String channel, String data) {
+    public void publish(String channel, String data) {
         for (TestSession s : sessions.values()) {
             s.publish(channel, data);
         }
@@ -76,5 +78,31 @@ final class TestHub implements Hub {
     @Override
     public Map<String, Long> counters() {
         return Map.of();
+    }
+
+    /** Opens or resumes from {"type":"connect","session":"...","lastSeq":n}, read with regular expressions. */
+    @Override
+    public Connected connect(String frame, String transport, String remoteAddress, SessionListener listener) {
+        if (!frame.trim().startsWith("{")) {
+            throw new HalleyException(ErrorCode.BAD_FRAME, "not a JSON object");
+        }
+        if (!frame.matches("(?s).*\"type\"\\s*:\\s*\"connect\".*")) {
+            throw new HalleyException(ErrorCode.NOT_CONNECTED, "connect first");
+        }
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"session\"\\s*:\\s*\"([^\"]*)\"").matcher(frame);
+        java.util.regex.Matcher seq = java.util.regex.Pattern.compile("\"lastSeq\"\\s*:\\s*(\\d+)").matcher(frame);
+        TestSession existing = id.find() ? sessions.get(id.group(1)) : null;
+        if (existing != null && existing.isOpen()) {
+            long missed = existing.attach(transport, remoteAddress, listener, seq.find() ? Long.parseLong(seq.group(1)) : -1);
+            return new Connected(existing, true, missed);
+        }
+        Session s = openSession(transport, remoteAddress, List.of());
+        s.attach(transport, remoteAddress, listener, -1);
+        return new Connected(s, false, 0);
+    }
+
+    @Override
+    public int maxClientFrameSize() {
+        return 65536;
     }
 }

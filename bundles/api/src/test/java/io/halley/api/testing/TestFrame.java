@@ -1,4 +1,4 @@
-package io.halley.transport.sse.internal;
+package io.halley.api.testing;
 
 import java.nio.charset.StandardCharsets;
 
@@ -6,15 +6,15 @@ import io.halley.api.CloseReason;
 import io.halley.api.Frame;
 import io.halley.api.Message;
 
-record TestFrame(String type, long seq, Message message, String json) implements Frame {
+public record TestFrame(String type, long seq, Message message, String json) implements Frame {
 
-    static TestFrame message(long seq, Message m) {
+    public static TestFrame message(long seq, Message m) {
         return new TestFrame("message", seq, m, "{\"type\":\"message\",\"seq\":" + seq + ",\"channel\":\""
                 + m.channel() + "\",\"offset\":" + m.offset() + ",\"id\":\"" + m.id() + "\",\"ts\":"
                 + m.timestamp() + ",\"data\":" + m.payload() + "}");
     }
 
-    static TestFrame close(CloseReason reason) {
+    public static TestFrame close(CloseReason reason) {
         return new TestFrame("close", 0, null,
                 "{\"type\":\"close\",\"reason\":\"" + reason.code() + "\",\"reconnect\":" + reason.reconnect() + "}");
     }

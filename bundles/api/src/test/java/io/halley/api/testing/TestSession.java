@@ -1,4 +1,4 @@
-package io.halley.transport.longpoll.internal;
+package io.halley.api.testing;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ import io.halley.api.SessionListener;
  * A session as the api describes it: sent frames are kept until acknowledged and
  * resent after a resume; listeners are called outside the lock, as a real hub would.
  */
-final class TestSession implements Session {
+public final class TestSession implements Session {
 
     private final String id;
     private final String transport;
@@ -39,15 +39,17 @@ final class TestSession implements Session {
     private TestFrame closeFrame;
     private final Map<SessionListener, TestFrame> goodbyes = new IdentityHashMap<>();
     /** What connections did, for tests to wait on: "attach:<lastSeen>", "detach". */
-    final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    public final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    /** What {@link #handle} was given, for tests to wait on. */
+    public final BlockingQueue<String> handled = new LinkedBlockingQueue<>();
 
-    TestSession(String id, String transport, String remote) {
+    public TestSession(String id, String transport, String remote) {
         this.id = id;
         this.transport = transport;
         this.remote = remote;
     }
 
-    void publish(String channel, String data) {
+    public void publish(String channel, String data) {
         SessionListener l;
         synchronized (this) {
             if (!open || !subscriptions.contains(channel)) {
@@ -63,13 +65,13 @@ final class TestSession implements Session {
     }
 
     /** Forgets the oldest kept frames, as a full queue would. */
-    synchronized void drop(int n) {
+    public synchronized void drop(int n) {
         for (int i = 0; i < n && !kept.isEmpty(); i++) {
             kept.removeFirst();
         }
     }
 
-    String awaitEvent() throws InterruptedException {
+    public String awaitEvent() throws InterruptedException {
         String e = events.poll(10, TimeUnit.SECONDS);
         if (e == null) {
             throw new AssertionError("no connection event within 10 s");
@@ -77,7 +79,7 @@ final class TestSession implements Session {
         return e;
     }
 
-    synchronized SessionListener listener() {
+    public synchronized SessionListener listener() {
         return listener;
     }
 
@@ -227,5 +229,18 @@ final class TestSession implements Session {
         if (l != null) {
             l.onClose(reason);
         }
+    }
+
+    @Override
+    public int handle(String frames) {
+        String t = frames.trim();
+        if (!(t.startsWith("{") || t.startsWith("["))) {
+            throw new HalleyException(ErrorCode.BAD_FRAME, "not a JSON object or array");
+        }
+        if (!isOpen()) {
+            throw new HalleyException(ErrorCode.UNKNOWN_SESSION, "the session has ended");
+        }
+        handled.add(frames);
+        return 1;
     }
 }
