@@ -14,9 +14,12 @@ final class Delivery {
     /** {@code ,"channel":...,"data":...}} in UTF-8. */
     final byte[] tail;
     final String tailText;
+    /** When the hub received it, by its own clock: history ages by it. */
+    final long received;
 
-    Delivery(Message message, String encoding) {
+    Delivery(Message message, String encoding, long received) {
         this.message = message;
+        this.received = received;
         StringBuilder b = new StringBuilder(message.payload().length() + 128);
         b.append(",\"channel\":");
         Json.quote(b, message.channel());

@@ -1,5 +1,7 @@
 package io.halley.core.internal;
 
+import io.halley.api.Frame;
+
 /**
  * The frames of one session's queue, contiguous in sequence number, so that the first
  * unsent frame is found by index rather than by walking past the sent ones. Grows as
@@ -7,7 +9,7 @@ package io.halley.core.internal;
  */
 final class FrameRing {
 
-    private MessageFrame[] slots = new MessageFrame[8];
+    private Frame[] slots = new Frame[8];
     private int head;
     private int size;
 
@@ -19,17 +21,17 @@ final class FrameRing {
         return size == 0;
     }
 
-    MessageFrame first() {
+    Frame first() {
         return size == 0 ? null : slots[head];
     }
 
-    MessageFrame get(int i) {
+    Frame get(int i) {
         return slots[(head + i) & (slots.length - 1)];
     }
 
-    void addLast(MessageFrame f) {
+    void addLast(Frame f) {
         if (size == slots.length) {
-            MessageFrame[] bigger = new MessageFrame[slots.length * 2];
+            Frame[] bigger = new Frame[slots.length * 2];
             for (int i = 0; i < size; i++) {
                 bigger[i] = get(i);
             }
@@ -40,21 +42,21 @@ final class FrameRing {
         size++;
     }
 
-    MessageFrame removeFirst() {
-        MessageFrame f = slots[head];
+    Frame removeFirst() {
+        Frame f = slots[head];
         slots[head] = null;
         head = (head + 1) & (slots.length - 1);
         size--;
         if (size == 0 && slots.length > 64) {
             // an idle session should not hold on to the array of its busiest moment
-            slots = new MessageFrame[8];
+            slots = new Frame[8];
             head = 0;
         }
         return f;
     }
 
     void clear() {
-        slots = new MessageFrame[8];
+        slots = new Frame[8];
         head = 0;
         size = 0;
     }

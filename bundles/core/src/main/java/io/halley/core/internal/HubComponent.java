@@ -1,6 +1,8 @@
 package io.halley.core.internal;
 
 import io.halley.api.ChannelInfo;
+import io.halley.api.Connected;
+import io.halley.api.SessionListener;
 import io.halley.api.ErrorCode;
 import io.halley.api.Hub;
 import io.halley.api.Publisher;
@@ -43,7 +45,7 @@ public class HubComponent implements Hub {
 
     private static final Logger LOG = LoggerFactory.getLogger(HubComponent.class);
 
-    private HubCore hub;
+    private volatile HubCore hub;
     private BundleContext context;
     /** Runs the reaper and every bridge start and stop, one at a time. */
     private ScheduledExecutorService scheduler;
@@ -58,6 +60,7 @@ public class HubComponent implements Hub {
     void activate(BundleContext context, HubConfig config) {
         this.context = context;
         this.hub = new HubCore(config, System::currentTimeMillis);
+        hub.namespaces(namespaces);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "halley-hub");
             t.setDaemon(true);
@@ -65,7 +68,7 @@ public class HubComponent implements Hub {
         });
         long period = Math.max(100, Math.min(1000, config.sessionLifetime() / 4));
         scheduler.scheduleWithFixedDelay(hub::expire, period, period, TimeUnit.MILLISECONDS);
-        scheduler.execute(this::connect);
+        scheduler.execute(this::connectBroker);
     }
 
     @Deactivate
@@ -87,7 +90,7 @@ public class HubComponent implements Hub {
         }
         ScheduledExecutorService s = scheduler;
         if (s != null) {
-            s.execute(this::connect);
+            s.execute(this::connectBroker);
         }
     }
 
@@ -102,7 +105,7 @@ public class HubComponent implements Hub {
         }
     }
 
-    private synchronized void connect() {
+    private synchronized void connectBroker() {
         if (factory == null || bridge != null || scheduler.isShutdown()) {
             return;
         }
@@ -112,11 +115,12 @@ public class HubComponent implements Hub {
             Dictionary<String, Object> props = new Hashtable<>();
             props.put("name", "halley");
             publisherRegistration = context.registerService(Publisher.class, bridge, props);
+            hub.publisher(bridge);
             retryDelay = 500;
             LOG.info("The hub is consuming the broker's topics");
         } catch (Exception e) {
             LOG.warn("Cannot connect to the broker, retrying in {} ms: {}", retryDelay, e.toString());
-            scheduler.schedule(this::connect, retryDelay, TimeUnit.MILLISECONDS);
+            scheduler.schedule(this::connectBroker, retryDelay, TimeUnit.MILLISECONDS);
             retryDelay = Math.min(30_000, retryDelay * 2);
         }
     }
@@ -130,12 +134,13 @@ public class HubComponent implements Hub {
             synchronized (this) {
                 disconnect();
             }
-            s.schedule(this::connect, retryDelay, TimeUnit.MILLISECONDS);
+            s.schedule(this::connectBroker, retryDelay, TimeUnit.MILLISECONDS);
         });
     }
 
     /** Called holding the lock. */
     private void disconnect() {
+        hub.publisher(null);
         if (publisherRegistration != null) {
             try {
                 publisherRegistration.unregister();
@@ -148,6 +153,36 @@ public class HubComponent implements Hub {
             bridge.close();
             bridge = null;
         }
+    }
+
+    private final List<Namespace> namespaces = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindNamespace(Namespace n) {
+        namespaces.add(n);
+        HubCore h = hub;
+        if (h != null) {
+            h.namespaces(namespaces);
+        }
+    }
+
+    void unbindNamespace(Namespace n) {
+        namespaces.remove(n);
+        HubCore h = hub;
+        if (h != null) {
+            h.namespaces(namespaces);
+        }
+    }
+
+    @Override
+    public Connected connect(String connectFrame, String transport, String remoteAddress, SessionListener listener) {
+        return hub.connect(connectFrame, transport, remoteAddress, listener);
+    }
+
+    @Override
+    public int maxClientFrameSize() {
+        return hub.maxClientFrameSize();
     }
 
     @Override

@@ -24,6 +24,13 @@ public @interface HubConfig {
     @AttributeDefinition(description = "Largest message body, in bytes, published through Halley or delivered by the hub")
     int maxMessageSize() default 256 * 1024;
 
+    @AttributeDefinition(description = "Messages kept per channel for recovery (subscribe with recover); "
+            + "a namespace configuration (io.halley.namespace) overrides it for its channels")
+    int historySize() default 100;
+
+    @AttributeDefinition(description = "How long a message stays in a channel's history, in milliseconds")
+    long historyAge() default 300_000L;
+
     @AttributeDefinition(description = "Most channels whose statistics the hub keeps; idle ones are forgotten first")
     int maxTrackedChannels() default 100_000;
 

@@ -2,6 +2,9 @@ package io.halley.core.internal;
 
 import io.halley.api.ChannelInfo;
 import io.halley.api.ChannelName;
+import io.halley.api.Connected;
+import io.halley.api.Publisher;
+import io.halley.api.SessionListener;
 import io.halley.api.CloseReason;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
@@ -48,10 +51,77 @@ final class HubCore implements Hub {
     private final Map<String, Set<SessionImpl>> wildcards = new ConcurrentHashMap<>();
     private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final Protocol protocol = new Protocol(this);
+    private final Namespace defaults;
+    private volatile Map<String, Namespace> namespaces = Map.of();
+    private volatile Publisher publisher;
 
     HubCore(HubConfig config, LongSupplier clock) {
         this.config = config;
         this.clock = clock;
+        this.defaults = new Namespace("", config.historySize(), config.historyAge(), config.maxMessageSize());
+    }
+
+    Protocol protocol() {
+        return protocol;
+    }
+
+    Publisher publisher() {
+        return publisher;
+    }
+
+    void publisher(Publisher p) {
+        this.publisher = p;
+    }
+
+    void namespaces(Collection<Namespace> all) {
+        Map<String, Namespace> m = new java.util.HashMap<>();
+        for (Namespace n : all) {
+            m.put(n.name, n);
+        }
+        namespaces = Map.copyOf(m);
+    }
+
+    Namespace namespace(String channel) {
+        Namespace n = namespaces.get(Namespace.of(channel));
+        return n == null ? defaults : n;
+    }
+
+    /** @return the largest message body accepted on a channel, in bytes */
+    int maxMessageSize(String channel) {
+        Namespace n = namespace(channel);
+        return n.maxMessageSize > 0 ? n.maxMessageSize : config.maxMessageSize();
+    }
+
+    @Override
+    public int maxClientFrameSize() {
+        // a publish frame carries a message and a little more
+        return config.maxMessageSize() + 4096;
+    }
+
+    @Override
+    public Connected connect(String connectFrame, String transport, String remoteAddress, SessionListener listener) {
+        List<ClientFrame> frames = protocol.parse(connectFrame);
+        if (frames.size() != 1) {
+            throw new HalleyException(ErrorCode.BAD_FRAME, "connect is one frame");
+        }
+        ClientFrame f = frames.get(0);
+        if (!f.type.equals("connect")) {
+            throw new HalleyException(ErrorCode.NOT_CONNECTED, "the first frame must be connect");
+        }
+        SessionImpl existing = f.session == null ? null : sessions.get(f.session);
+        if (existing != null && existing.isOpen()) {
+            try {
+                long missed = existing.attach(transport, remoteAddress, listener, f.lastSeq);
+                count("sessions.resumed");
+                return new Connected(existing, true, missed);
+            } catch (HalleyException ended) {
+                // closed in between: open a new one below
+            }
+        }
+        Session s = openSession(transport, remoteAddress, List.of());
+        s.attach(transport, remoteAddress, listener, -1);
+        return new Connected(s, false, 0);
     }
 
     long now() {
@@ -177,6 +247,21 @@ final class HubCore implements Hub {
      * @param encoding  null, or how a binary payload was encoded into its string
      */
     void dispatch(String channel, String id, long timestamp, String payload, String encoding) {
+        ChannelState state = state(channel);
+        count("messages.received");
+        synchronized (state) {
+            long offset = ++state.offset;
+            state.messages++;
+            state.lastAt = timestamp;
+            Delivery delivery = new Delivery(new Message(channel, id, offset, timestamp, payload), encoding, now());
+            state.remember(delivery, namespace(channel), delivery.received);
+            for (SessionImpl s : targets(channel)) {
+                s.offer(delivery);
+            }
+        }
+    }
+
+    private ChannelState state(String channel) {
         ChannelState state = channels.get(channel);
         if (state == null) {
             if (channels.size() >= config.maxTrackedChannels()) {
@@ -184,12 +269,10 @@ final class HubCore implements Hub {
             }
             state = channels.computeIfAbsent(channel, ChannelState::new);
         }
-        long offset = ++state.offset;
-        state.messages++;
-        state.lastAt = timestamp;
-        count("messages.received");
-        Delivery delivery = new Delivery(new Message(channel, id, offset, timestamp, payload), encoding);
+        return state;
+    }
 
+    private Collection<SessionImpl> targets(String channel) {
         Set<SessionImpl> direct = exact.get(channel);
         Set<SessionImpl> targets = direct;
         if (!wildcards.isEmpty()) {
@@ -209,11 +292,50 @@ final class HubCore implements Hub {
                 targets = matched;
             }
         }
-        if (targets != null) {
-            for (SessionImpl s : targets) {
-                s.offer(delivery);
+        return targets == null ? List.of() : targets;
+    }
+
+    /** @return the offset of the last message the hub saw on a channel (0 for none) */
+    long lastOffset(String channel) {
+        ChannelState state = channels.get(channel);
+        return state == null ? 0 : state.offset;
+    }
+
+    /**
+     * Subscribes a session to a concrete channel, first queueing the history after
+     * {@code from}. Holding the channel's lock, no live message can slip in between
+     * the history and the subscription, nor come twice.
+     *
+     * @return the channel's last offset
+     */
+    long recover(SessionImpl s, String channel, long from) {
+        ChannelState state = state(channel);
+        synchronized (state) {
+            state.expire(namespace(channel), now());
+            long first = state.history.isEmpty() ? state.offset + 1 : state.history.peekFirst().message.offset();
+            if (from > state.offset) {
+                // an offset from before the hub restarted: what it pointed at is gone
+                gap(s, channel, 1, first - 1, "reset");
+                from = 0;
+            } else if (from + 1 < first) {
+                gap(s, channel, from + 1, first - 1, "history");
             }
+            for (Delivery d : state.history) {
+                if (d.message.offset() > from) {
+                    s.offer(d);
+                }
+            }
+            index(s, channel);
+            return state.offset;
         }
+    }
+
+    private void gap(SessionImpl s, String channel, long from, long to, String reason) {
+        count("recoveries.gap");
+        String body = Json.quote(new StringBuilder(",\"channel\":"), channel)
+                .append(",\"from\":").append(from).append(",\"to\":").append(to)
+                .append(",\"reason\":\"").append(reason).append('"').toString();
+        s.enqueue(seq -> new TextFrame("gap", seq, body));
     }
 
     private void forgetIdleChannels() {
@@ -264,15 +386,34 @@ final class HubCore implements Hub {
         }
     }
 
-    /** Per-channel state; written only by the dispatching thread. */
+    /** Per-channel state and history, guarded by the state's own lock. */
     private static final class ChannelState {
         final String name;
+        final java.util.ArrayDeque<Delivery> history = new java.util.ArrayDeque<>();
         volatile long offset;
         volatile long messages;
         volatile long lastAt;
 
         ChannelState(String name) {
             this.name = name;
+        }
+
+        void remember(Delivery d, Namespace limits, long now) {
+            if (limits.historySize <= 0) {
+                return;
+            }
+            history.addLast(d);
+            while (history.size() > limits.historySize) {
+                history.removeFirst();
+            }
+            expire(limits, now);
+        }
+
+        void expire(Namespace limits, long now) {
+            while (!history.isEmpty() && (history.size() > limits.historySize
+                    || now - history.peekFirst().received > limits.historyAge)) {
+                history.removeFirst();
+            }
         }
     }
 }

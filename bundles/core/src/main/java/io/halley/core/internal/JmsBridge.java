@@ -108,9 +108,9 @@ final class JmsBridge implements Publisher, MessageListener {
     @Override
     public String publish(String channel, byte[] body, ContentType type) {
         ChannelName.requireChannel(channel);
-        if (body.length > config.maxMessageSize()) {
-            throw new HalleyException(ErrorCode.TOO_LARGE,
-                    "a message body is at most " + config.maxMessageSize() + " bytes");
+        int max = hub.maxMessageSize(channel);
+        if (body.length > max) {
+            throw new HalleyException(ErrorCode.TOO_LARGE, "a message body on this channel is at most " + max + " bytes");
         }
         String text = Payloads.utf8(body);
         if (text == null) {
@@ -171,7 +171,7 @@ final class JmsBridge implements Publisher, MessageListener {
                 if (text == null) {
                     text = "";
                 }
-                if (text.length() > config.maxMessageSize()) {
+                if (text.length() > hub.maxMessageSize(channel)) {
                     tooLarge(channel);
                     return;
                 }
@@ -179,7 +179,7 @@ final class JmsBridge implements Publisher, MessageListener {
             } else if (m instanceof BytesMessage) {
                 BytesMessage b = (BytesMessage) m;
                 long length = b.getBodyLength();
-                if (length > config.maxMessageSize()) {
+                if (length > hub.maxMessageSize(channel)) {
                     tooLarge(channel);
                     return;
                 }

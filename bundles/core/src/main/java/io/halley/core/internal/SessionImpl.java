@@ -181,7 +181,7 @@ final class SessionImpl implements Session {
         if (!queue.isEmpty() && nextToSend <= lastSeq) {
             int i = (int) (nextToSend - queue.first().seq());
             while (i < queue.size() && (out == null || (out.size() < maxFrames && size < maxBytes))) {
-                MessageFrame f = queue.get(i++);
+                Frame f = queue.get(i++);
                 if (out == null) {
                     out = new ArrayList<>(Math.min(maxFrames, 64));
                 }
@@ -261,17 +261,22 @@ final class SessionImpl implements Session {
      * unsent frames are left the subscriber is too slow and the session ends.
      */
     void offer(Delivery delivery) {
+        enqueue(seq -> new MessageFrame(seq, delivery));
+    }
+
+    /** Queues a sequenced frame made for the next sequence number. */
+    void enqueue(java.util.function.LongFunction<Frame> make) {
         SessionListener toTell;
         boolean slow = false;
         synchronized (this) {
             if (closeFrame != null) {
                 return;
             }
-            MessageFrame f = new MessageFrame(++lastSeq, delivery);
+            Frame f = make.apply(++lastSeq);
             queue.addLast(f);
             bytes += f.size();
             while (queue.size() > maxMessages || (bytes > maxBytes && queue.size() > 1)) {
-                MessageFrame oldest = queue.first();
+                Frame oldest = queue.first();
                 if (oldest.seq() < nextToSend) {
                     queue.removeFirst();
                     bytes -= oldest.size();
@@ -287,6 +292,32 @@ final class SessionImpl implements Session {
         } else if (toTell != null) {
             toTell.onAvailable();
         }
+    }
+
+    @Override
+    public int handle(String frames) {
+        synchronized (this) {
+            requireOpen();
+        }
+        return hub.protocol().handle(this, frames);
+    }
+
+    /** Subscribes, first queueing what the channel's history holds after {@code offset}. */
+    long subscribe(String channel, long recoverFrom) {
+        ChannelName.requireChannel(channel);
+        synchronized (this) {
+            requireOpen();
+            if (subscriptions.contains(channel)) {
+                // already receiving it live: a replay would only repeat messages
+                return hub.lastOffset(channel);
+            }
+            if (subscriptions.size() >= hub.maxSubscriptionsPerSession()) {
+                throw new HalleyException(ErrorCode.TOO_MANY_CHANNELS,
+                        "a session subscribes to at most " + hub.maxSubscriptionsPerSession() + " channels");
+            }
+            subscriptions.add(channel);
+        }
+        return hub.recover(this, channel, recoverFrom);
     }
 
     synchronized boolean expired(long now, long lifetime) {
