@@ -9,8 +9,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public @interface SseConfig {
 
     @AttributeDefinition(name = "Heartbeat interval (ms)",
-            description = "How often an idle stream gets a ': heartbeat' comment, so that proxies"
-                    + " keep it open and a dead client is noticed", min = "100")
+            description = "How often an idle stream gets a ': heartbeat' comment (a heartbeat event"
+                    + " with protocol=1), so that proxies keep it open and a dead client is noticed", min = "100")
     long heartbeatInterval() default 15000;
 
     @AttributeDefinition(name = "Reconnect delay (ms)",

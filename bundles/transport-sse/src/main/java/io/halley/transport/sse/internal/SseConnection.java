@@ -36,10 +36,15 @@ final class SseConnection implements SessionListener, WriteListener, AsyncListen
 
     private static final Logger LOG = LoggerFactory.getLogger(SseConnection.class);
     private static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII);
+    // An EventSource never shows comments to the page, so a protocol client, which
+    // must tell a silent connection from a quiet one, gets heartbeats as events.
+    private static final byte[] HEARTBEAT_EVENT =
+            "event: heartbeat\ndata: {\"type\":\"heartbeat\"}\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final SseServlet servlet;
     private final Session session;
     private final boolean resumed;
+    private final boolean protocol;
     private final int maxFrames;
     private final int maxBytes;
 
@@ -60,10 +65,15 @@ final class SseConnection implements SessionListener, WriteListener, AsyncListen
     private boolean flushNeeded;
     private boolean closeWritten;
 
-    SseConnection(SseServlet servlet, Session session, boolean resumed) {
+    /**
+     * @param protocol whether the client speaks the full protocol ({@code protocol=1}):
+     *                 heartbeats and sequenced frames other than messages become named events
+     */
+    SseConnection(SseServlet servlet, Session session, boolean resumed, boolean protocol) {
         this.servlet = servlet;
         this.session = session;
         this.resumed = resumed;
+        this.protocol = protocol;
         this.maxFrames = servlet.config().maxFramesPerWrite();
         this.maxBytes = servlet.config().maxBytesPerWrite();
     }
@@ -227,6 +237,11 @@ final class SseConnection implements SessionListener, WriteListener, AsyncListen
             }
             if (frame.seq() > 0) {
                 text(buf, "id: " + frame.seq() + "\n");
+                // a plain subscription keeps every sequenced frame on onmessage, as shipped;
+                // a protocol client listens for reply and gap by name
+                if (protocol && !"message".equals(frame.type())) {
+                    text(buf, "event: " + frame.type() + "\n");
+                }
             } else {
                 text(buf, "event: " + frame.type() + "\n");
             }
@@ -245,7 +260,7 @@ final class SseConnection implements SessionListener, WriteListener, AsyncListen
         }
         if (heartbeatDue) {
             heartbeatDue = false;
-            return HEARTBEAT;
+            return protocol ? HEARTBEAT_EVENT : HEARTBEAT;
         }
         return null;
     }

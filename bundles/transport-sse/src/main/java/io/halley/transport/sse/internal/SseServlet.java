@@ -35,8 +35,9 @@ import io.halley.api.Hub;
 import io.halley.api.Session;
 
 /**
- * Server-Sent Events at {@code /halley/sse}: opens or resumes a session and streams its
- * frames, one SSE event per frame, until the client goes away or the session ends.
+ * Server-Sent Events at {@code /halley/sse}: a GET opens or resumes a session and streams
+ * its frames, one SSE event per frame, until the client goes away or the session ends; a
+ * POST carries the client frames of a {@code protocol=1} client up to its session.
  */
 @Component(
         service = Servlet.class,
@@ -117,9 +118,10 @@ public class SseServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp)
             throws ServletException, IOException {
-        if (!"GET".equals(req.getMethod())) {
-            resp.setHeader("Allow", "GET");
-            fail(resp, ErrorCode.METHOD_NOT_ALLOWED, "only GET is allowed");
+        boolean post = "POST".equals(req.getMethod());
+        if (!post && !"GET".equals(req.getMethod())) {
+            resp.setHeader("Allow", "GET, POST");
+            fail(resp, ErrorCode.METHOD_NOT_ALLOWED, "only GET and POST are allowed");
             return;
         }
         if (stopped) {
@@ -127,7 +129,11 @@ public class SseServlet extends HttpServlet {
             return;
         }
         try {
-            open(req, resp);
+            if (post) {
+                post(req, resp);
+            } else {
+                open(req, resp);
+            }
         } catch (HalleyException e) {
             fail(resp, e.code(), e.getMessage());
         } catch (RuntimeException e) {
@@ -136,16 +142,48 @@ public class SseServlet extends HttpServlet {
         }
     }
 
-    private void open(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    /** Client frames up: the body goes to the session as it is, the hub parses it. */
+    private void post(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        checkQueryLength(req);
+        String id;
+        try {
+            id = req.getParameter("session");
+        } catch (RuntimeException e) {
+            throw new HalleyException(ErrorCode.BAD_REQUEST, "malformed query string");
+        }
+        if (id == null || id.isEmpty()) {
+            throw new HalleyException(ErrorCode.BAD_REQUEST, "session= names the session the frames are for");
+        }
+        if (id.length() > MAX_ID_LENGTH) {
+            throw new HalleyException(ErrorCode.BAD_REQUEST, "session id too long");
+        }
+        Session session = hub.findSession(id).filter(Session::isOpen)
+                .orElseThrow(() -> new HalleyException(ErrorCode.UNKNOWN_SESSION, "no open session with this id"));
+        int accepted = session.handle(ClientFrames.read(req, hub.maxClientFrameSize()));
+        byte[] body = ("{\"accepted\":" + accepted + "}").getBytes(StandardCharsets.UTF_8);
+        resp.setStatus(HttpServletResponse.SC_ACCEPTED);
+        resp.setContentType("application/json");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
+    }
+
+    private void checkQueryLength(HttpServletRequest req) {
         String query = req.getQueryString();
         if (query != null && query.length() > config.maxQueryLength()) {
             throw new HalleyException(ErrorCode.BAD_REQUEST, "query string too long");
         }
+    }
+
+    private void open(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        checkQueryLength(req);
         List<String> channels;
         String sessionParam;
+        boolean protocol;
         try {
             channels = channels(req.getParameterValues("subscribe"));
             sessionParam = req.getParameter("session");
+            protocol = protocol(req.getParameter("protocol"));
         } catch (HalleyException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -169,7 +207,7 @@ public class SseServlet extends HttpServlet {
                 throw new HalleyException(ErrorCode.BAD_REQUEST, "Last-Event-ID is ahead of the session");
             }
             subscribeMore(session, channels);
-            connection = new SseConnection(this, session, true);
+            connection = new SseConnection(this, session, true, protocol);
             try {
                 missed = session.attach(TRANSPORT, remote, connection, lastEventId);
             } catch (HalleyException e) {
@@ -185,7 +223,7 @@ public class SseServlet extends HttpServlet {
             if (found.isPresent()) {
                 session = found.get();
                 subscribeMore(session, channels);
-                connection = new SseConnection(this, session, true);
+                connection = new SseConnection(this, session, true, protocol);
                 try {
                     missed = session.attach(TRANSPORT, remote, connection, lastEventId);
                 } catch (HalleyException e) {
@@ -196,8 +234,8 @@ public class SseServlet extends HttpServlet {
                 }
             }
             if (connection == null) {
-                session = newSession(remote, channels);
-                connection = new SseConnection(this, session, false);
+                session = newSession(remote, channels, protocol);
+                connection = new SseConnection(this, session, false, protocol);
                 missed = session.attach(TRANSPORT, remote, connection, -1);
             }
         }
@@ -236,8 +274,9 @@ public class SseServlet extends HttpServlet {
         return hub.findSession(id).filter(s -> s.isOpen() && lastEventId <= s.lastSeq());
     }
 
-    private Session newSession(String remote, List<String> channels) {
-        if (channels.isEmpty()) {
+    /** A protocol client subscribes with frames, so its session may start with no channel. */
+    private Session newSession(String remote, List<String> channels, boolean protocol) {
+        if (channels.isEmpty() && !protocol) {
             throw new HalleyException(ErrorCode.MISSING_CHANNEL, "subscribe names no channel");
         }
         return hub.openSession(TRANSPORT, remote, channels);
@@ -273,6 +312,16 @@ public class SseServlet extends HttpServlet {
             }
         }
         return channels;
+    }
+
+    private static boolean protocol(String value) {
+        if (value == null) {
+            return false;
+        }
+        if (!"1".equals(value)) {
+            throw new HalleyException(ErrorCode.BAD_REQUEST, "protocol must be 1");
+        }
+        return true;
     }
 
     private static long lastEventId(String header) {

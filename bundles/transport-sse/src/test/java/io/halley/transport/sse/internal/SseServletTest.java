@@ -52,6 +52,14 @@ public class SseServletTest {
         start(new HashMap<>());
     }
 
+    /** @return a hub whose sessions can also queue reply frames */
+    private ReplyingHub startReplying(Map<String, Object> config) throws Exception {
+        ReplyingHub replying = new ReplyingHub(hub);
+        servlet = new SseServlet(replying.proxy, Converters.standardConverter().convert(config).to(SseConfig.class));
+        server = new TestServer(servlet, "/halley/sse");
+        return replying;
+    }
+
     @After
     public void stop() throws Exception {
         if (servlet != null) {
@@ -278,10 +286,9 @@ public class SseServletTest {
         assertEquals(400, r.statusCode());
         assertTrue(r.body(), r.body().startsWith("{\"error\":\"bad_request\","));
 
-        r = client.send(get("?subscribe=demo.news").POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        r = client.send(get("?subscribe=demo.news").DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, r.statusCode());
-        assertEquals("GET", r.headers().firstValue("Allow").orElseThrow());
+        assertEquals("GET, POST", r.headers().firstValue("Allow").orElseThrow());
         assertTrue(r.body(), r.body().startsWith("{\"error\":\"method_not_allowed\","));
 
         assertEquals(java.util.List.of("sse:missing_channel", "sse:invalid_channel", "sse:too_many_channels",
@@ -385,5 +392,176 @@ public class SseServletTest {
         assertEquals("detach", session.awaitEvent());
         assertTrue(session.isOpen());
         assertEquals(0, servlet.openConnections());
+    }
+
+    // --- protocol=1: the full protocol over SSE
+
+    private HttpResponse<String> post(String query, String contentType, byte[] body) throws Exception {
+        HttpRequest.Builder b = get(query).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String query, String json) throws Exception {
+        return post(query, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    public void protocolModeOpensASessionWithNoChannelAndNamesItsNonMessageFrames() throws Exception {
+        ReplyingHub replying = startReplying(new HashMap<>());
+        try (SseStream s = SseStream.open(client, get("?protocol=1").build())) {
+            assertEquals(200, s.info().statusCode());
+            SseStream.Event connected = s.next();
+            assertEquals("connected", connected.event());
+            String id = sessionOf(connected);
+            assertEquals("{\"type\":\"connected\",\"session\":\"" + id
+                    + "\",\"resumed\":false,\"missed\":0,\"heartbeat\":15000}", connected.data());
+            TestSession session = hub.session(id);
+            assertEquals(java.util.Set.of(), session.subscriptions());
+            assertEquals("attach:-1", session.awaitEvent());
+
+            // what a subscribe frame does on the real hub
+            session.subscribe("demo.news");
+            hub.publish("demo.news", "{\"a\":1}");
+            assertMessage(s.next(), 1, "{\"a\":1}");
+
+            String reply = "{\"type\":\"reply\",\"seq\":2,\"id\":4,\"ok\":true,\"result\":{}}";
+            replying.queue(id, "reply", 2, reply);
+            SseStream.Event e = s.next();
+            assertEquals("2", e.id());
+            assertEquals("reply", e.event());
+            assertEquals(reply, e.data());
+
+            String gap = "{\"type\":\"gap\",\"seq\":3,\"channel\":\"demo.news\",\"from\":1,\"to\":4}";
+            replying.queue(id, "gap", 3, gap);
+            e = s.next();
+            assertEquals("3", e.id());
+            assertEquals("gap", e.event());
+            assertEquals(gap, e.data());
+        }
+    }
+
+    @Test
+    public void withoutProtocolASequencedReplyStaysAPlainEvent() throws Exception {
+        ReplyingHub replying = startReplying(new HashMap<>());
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
+            String id = sessionOf(s.next());
+            hub.session(id).awaitEvent();
+            String reply = "{\"type\":\"reply\",\"seq\":1,\"id\":4,\"ok\":true,\"result\":{}}";
+            replying.queue(id, "reply", 1, reply);
+            SseStream.Event e = s.next();
+            assertEquals("1", e.id());
+            assertNull(e.event());
+            assertEquals(reply, e.data());
+        }
+    }
+
+    @Test
+    public void protocolModeResumesWithSessionAndLastEventId() throws Exception {
+        start();
+        String id;
+        try (SseStream s = SseStream.open(client, get("?protocol=1").build())) {
+            id = sessionOf(s.next());
+            hub.session(id).awaitEvent();
+            hub.session(id).subscribe("demo.news");
+            hub.publish("demo.news", "1");
+            hub.publish("demo.news", "2");
+            assertMessage(s.next(), 1, "1");
+            assertMessage(s.next(), 2, "2");
+        }
+        try (SseStream s = SseStream.open(client, get("?protocol=1&session=" + id)
+                .header("Last-Event-ID", "1").build())) {
+            assertTrue(s.next().data().contains("\"resumed\":true,\"missed\":0,"));
+            assertMessage(s.next(), 2, "2");
+        }
+    }
+
+    @Test
+    public void protocolModeHeartbeatsAreEvents() throws Exception {
+        Map<String, Object> config = new HashMap<>();
+        config.put("heartbeatInterval", 100);
+        start(config);
+        try (SseStream s = SseStream.open(client, get("?protocol=1").build())) {
+            assertTrue(s.next().data().endsWith(",\"heartbeat\":100}"));
+            for (int i = 0; i < 2; i++) {
+                SseStream.Event e = s.next();
+                assertEquals("heartbeat", e.event());
+                assertEquals("{\"type\":\"heartbeat\"}", e.data());
+                assertNull(e.id());
+                assertEquals(java.util.List.of(), e.comments());
+            }
+        }
+    }
+
+    @Test
+    public void protocolOtherThanOneIs400() throws Exception {
+        start();
+        HttpResponse<String> r = client.send(get("?protocol=2").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"bad_request\","));
+        assertTrue(hub.sessions.isEmpty());
+    }
+
+    @Test
+    public void postHandsTheBodyToTheSession() throws Exception {
+        start();
+        String id;
+        try (SseStream s = SseStream.open(client, get("?protocol=1").build())) {
+            id = sessionOf(s.next());
+        }
+        String frames = "[{\"type\":\"subscribe\",\"id\":1,\"channel\":\"demo.chat\"},{\"type\":\"ping\",\"id\":\"é\"}]";
+        HttpResponse<String> r = post("?session=" + id, frames);
+        assertEquals(202, r.statusCode());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("{\"accepted\":1}", r.body());
+        assertEquals(frames, hub.session(id).handled.poll());
+
+        // no Content-Type (curl --data-binary @file -H 'Content-Type:') and exactly the maximum
+        String largest = "{" + " ".repeat(hub.maxClientFrameSize() - 2) + "}";
+        r = post("?session=" + id, null, largest.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(202, r.statusCode());
+        assertEquals(largest, hub.session(id).handled.poll());
+        assertEquals(java.util.List.of(), hub.errors);
+    }
+
+    @Test
+    public void postErrorsAreDocumentedJsonAndCounted() throws Exception {
+        start();
+        String id = hub.openSession("sse", "test", java.util.List.of()).id();
+
+        HttpResponse<String> r = post("?session=nope", "{\"type\":\"ping\"}");
+        assertEquals(404, r.statusCode());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("{\"error\":\"unknown_session\",\"message\":\"no open session with this id\"}", r.body());
+
+        r = post("", "{\"type\":\"ping\"}");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"bad_request\","));
+
+        r = post("?session=" + id, "not json");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"bad_frame\","));
+
+        r = post("?session=" + id, "{" + " ".repeat(hub.maxClientFrameSize() - 1) + "}");
+        assertEquals(413, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"too_large\","));
+
+        r = post("?session=" + id, "text/plain", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(415, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"unsupported_media_type\","));
+
+        r = post("?session=" + id, "application/json", new byte[] {'{', '"', (byte) 0xc3, '"', '}'});
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"invalid_text\","));
+
+        hub.session(id).close(CloseReason.EXPIRED);
+        r = post("?session=" + id, "{}");
+        assertEquals(404, r.statusCode());
+
+        assertEquals(java.util.List.of("sse:unknown_session", "sse:bad_request", "sse:bad_frame", "sse:too_large",
+                "sse:unsupported_media_type", "sse:invalid_text", "sse:unknown_session"), hub.errors);
+        assertTrue(hub.session(id).handled.isEmpty());
     }
 }
