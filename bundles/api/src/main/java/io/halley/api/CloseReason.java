@@ -20,6 +20,11 @@ public record CloseReason(String code, boolean reconnect) {
     public static final CloseReason SHUTDOWN = new CloseReason("shutdown", true);
     /** An operator closed the session. */
     public static final CloseReason CLOSED_BY_ADMIN = new CloseReason("closed_by_admin", false);
+    /**
+     * The server dropped the connection (an operator, a rebalance); the session lives on
+     * and the client resumes it with nothing lost.
+     */
+    public static final CloseReason DISCONNECTED = new CloseReason("disconnected", true);
     /** The client itself ended the session. */
     public static final CloseReason CLIENT_CLOSED = new CloseReason("client_closed", false);
 

@@ -126,6 +126,15 @@ public interface Session {
     boolean isOpen();
 
     /**
+     * Drops the attached connection, if any, and keeps the session: the connection gets a
+     * close frame with {@link CloseReason#DISCONNECTED} (reconnect), and its client
+     * resumes the session with nothing lost.
+     *
+     * @return whether a connection was attached
+     */
+    boolean disconnect();
+
+    /**
      * Ends the session: the attached connection gets a close frame and
      * {@link SessionListener#onClose}.
      */

@@ -243,4 +243,19 @@ public final class TestSession implements Session {
         handled.add(frames);
         return 1;
     }
+
+    @Override
+    public boolean disconnect() {
+        SessionListener l;
+        synchronized (this) {
+            l = listener;
+            if (l == null) {
+                return false;
+            }
+            goodbyes.put(l, TestFrame.close(CloseReason.DISCONNECTED));
+            listener = null;
+        }
+        l.onClose(CloseReason.DISCONNECTED);
+        return true;
+    }
 }

@@ -235,6 +235,22 @@ final class SessionImpl implements Session {
     }
 
     @Override
+    public boolean disconnect() {
+        SessionListener dropped;
+        synchronized (this) {
+            dropped = listener;
+            if (dropped == null) {
+                return false;
+            }
+            goodbyes.put(dropped, new CloseFrame(CloseReason.DISCONNECTED));
+            listener = null;
+            detachedAt = hub.now();
+        }
+        dropped.onClose(CloseReason.DISCONNECTED);
+        return true;
+    }
+
+    @Override
     public void close(CloseReason reason) {
         SessionListener toTell;
         synchronized (this) {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.halley.api.ChannelInfo;
 import io.halley.api.ChannelName;
 import io.halley.api.ContentType;
+import io.halley.api.CloseReason;
 import io.halley.api.ErrorCode;
+import io.halley.api.Session;
 import io.halley.api.HalleyException;
 import io.halley.api.Hub;
 import io.halley.api.Publisher;
@@ -130,6 +132,29 @@ public class RestServlet extends HttpServlet {
                 default -> {
                     // falls through to 404
                 }
+            }
+        }
+        if (path.size() >= 2 && path.size() <= 3 && path.get(0).equals("sessions") && cfg.adminEnabled()) {
+            // DELETE /sessions/<id> ends a session; POST /sessions/<id>/disconnect drops
+            // its connection and keeps it (the client resumes)
+            boolean disconnect = path.size() == 3 && path.get(2).equals("disconnect");
+            if (path.size() == 2 || disconnect) {
+                if (allowed(method, disconnect ? "POST" : "DELETE", req, resp)) {
+                    Session session = requireHub().findSession(path.get(1)).orElseThrow(() ->
+                            new HalleyException(ErrorCode.UNKNOWN_SESSION, "no open session with this id"));
+                    if (disconnect) {
+                        boolean dropped = session.disconnect();
+                        writeJson(resp, HttpServletResponse.SC_OK, g -> {
+                            g.writeStartObject();
+                            g.writeBooleanField("disconnected", dropped);
+                            g.writeEndObject();
+                        });
+                    } else {
+                        session.close(CloseReason.CLOSED_BY_ADMIN);
+                        resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
+                    }
+                }
+                return;
             }
         }
         throw new HalleyException(ErrorCode.NOT_FOUND, "no such resource: " + printable(req.getRequestURI()));

@@ -16,6 +16,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** A hub that only answers the operator's questions and counts errors. */
 final class FakeHub implements Hub {
 
+    @Override
+    public io.halley.api.Connected connect(String frame, String transport, String remoteAddress,
+            io.halley.api.SessionListener listener) {
+        throw new UnsupportedOperationException("not used by these tests");
+    }
+
+    @Override
+    public int maxClientFrameSize() {
+        return 65536;
+    }
+
     final List<ChannelInfo> channels = new CopyOnWriteArrayList<>();
     final List<SessionInfo> sessions = new CopyOnWriteArrayList<>();
     final Map<String, Long> counters = new ConcurrentHashMap<>();

@@ -12,7 +12,8 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.CommandException;
 
 @Command(scope = "halley", name = "session-close",
-        description = "Closes a session: its client gets a close frame (closed_by_admin) and does not resume it.")
+        description = "Closes a session: its client gets a close frame (closed_by_admin) and does not resume it. "
+                + "With --keep-session only its connection is dropped: the client resumes with nothing lost.")
 @Service
 public class SessionCloseCommand extends HalleyAction {
 
@@ -23,6 +24,10 @@ public class SessionCloseCommand extends HalleyAction {
     @Completion(SessionIdCompleter.class)
     String id;
 
+    @org.apache.karaf.shell.api.action.Option(name = "--keep-session", aliases = "-k",
+            description = "Drop the connection only (close reason disconnected); the session lives on")
+    boolean keepSession;
+
     @Override
     public Object execute() throws Exception {
         Hub h = hub;
@@ -31,6 +36,10 @@ public class SessionCloseCommand extends HalleyAction {
         }
         Session session = h.findSession(id)
                 .orElseThrow(() -> new CommandException("no open session with id '" + id + "' (unknown_session)"));
+        if (keepSession) {
+            out.println(session.disconnect() ? "disconnected session " + id : "session " + id + " has no connection");
+            return null;
+        }
         session.close(CloseReason.CLOSED_BY_ADMIN);
         out.println("closed session " + id);
         return null;

@@ -20,6 +20,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Answers the operator's questions from lists the test fills; sessions only record a close. */
 final class FakeHub implements Hub {
 
+    @Override
+    public io.halley.api.Connected connect(String frame, String transport, String remoteAddress,
+            io.halley.api.SessionListener listener) {
+        throw new UnsupportedOperationException("not used by these tests");
+    }
+
+    @Override
+    public int maxClientFrameSize() {
+        return 65536;
+    }
+
     final List<ChannelInfo> channels = new CopyOnWriteArrayList<>();
     final List<SessionInfo> sessions = new CopyOnWriteArrayList<>();
     final Map<String, Long> counters = new ConcurrentHashMap<>();
@@ -60,6 +71,19 @@ final class FakeHub implements Hub {
     }
 
     static final class FakeSession implements Session {
+
+        @Override
+        public int handle(String frames) {
+            throw new UnsupportedOperationException("not used by these tests");
+        }
+
+        @Override
+        public boolean disconnect() {
+            disconnected = true;
+            return true;
+        }
+
+        boolean disconnected;
         private final String id;
         volatile CloseReason closedWith;
 
