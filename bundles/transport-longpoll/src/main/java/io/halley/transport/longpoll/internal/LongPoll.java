@@ -34,6 +34,7 @@ final class LongPoll implements SessionListener, AsyncListener, WriteListener {
     private final Session session;
     private final AsyncContext ctx;
     private final long startSeq;
+    private final boolean announce;
 
     private final AtomicBoolean answered = new AtomicBoolean();
     private final AtomicBoolean completed = new AtomicBoolean();
@@ -46,11 +47,16 @@ final class LongPoll implements SessionListener, AsyncListener, WriteListener {
     private volatile byte[] body;
     private boolean written; // only touched in onWritePossible, which the container serializes
 
-    LongPoll(LongPollServlet servlet, Session session, AsyncContext ctx, long startSeq) {
+    /**
+     * @param announce whether the answer carries a {@code connected} frame: the first
+     *                 answer of a new protocol session, as other transports begin with one
+     */
+    LongPoll(LongPollServlet servlet, Session session, AsyncContext ctx, long startSeq, boolean announce) {
         this.servlet = servlet;
         this.session = session;
         this.ctx = ctx;
         this.startSeq = startSeq;
+        this.announce = announce;
     }
 
     void attached(long missedFrames) {
@@ -158,6 +164,10 @@ final class LongPoll implements SessionListener, AsyncListener, WriteListener {
                 .append(",\"cursor\":").append(jsonString(session.id() + ":" + cursor))
                 .append(",\"missed\":").append(missed)
                 .append(",\"messages\":[").append(messages).append(']');
+        if (announce) {
+            b.append(",\"connected\":{\"type\":\"connected\",\"session\":").append(id)
+                    .append(",\"resumed\":false,\"missed\":").append(missed).append('}');
+        }
         if (close != null) {
             b.append(",\"close\":").append(close);
         }

@@ -37,7 +37,8 @@ import io.halley.api.Session;
  * Long-polling at {@code /halley/poll}: a GET opens a session (or continues one from
  * its cursor) and waits until frames arrive or its timeout passes, then answers them
  * all at once. Between polls the session keeps the frames; the cursor of each answer
- * acknowledges them on the next poll.
+ * acknowledges them on the next poll. A POST carries the client frames of a
+ * {@code protocol=1} client up to its session.
  */
 @Component(
         service = Servlet.class,
@@ -107,9 +108,10 @@ public class LongPollServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp)
             throws ServletException, IOException {
-        if (!"GET".equals(req.getMethod())) {
-            resp.setHeader("Allow", "GET");
-            fail(resp, ErrorCode.METHOD_NOT_ALLOWED, "only GET is allowed");
+        boolean post = "POST".equals(req.getMethod());
+        if (!post && !"GET".equals(req.getMethod())) {
+            resp.setHeader("Allow", "GET, POST");
+            fail(resp, ErrorCode.METHOD_NOT_ALLOWED, "only GET and POST are allowed");
             return;
         }
         if (stopped) {
@@ -117,7 +119,11 @@ public class LongPollServlet extends HttpServlet {
             return;
         }
         try {
-            poll(req, resp);
+            if (post) {
+                post(req, resp);
+            } else {
+                poll(req, resp);
+            }
         } catch (HalleyException e) {
             fail(resp, e.code(), e.getMessage());
         } catch (RuntimeException e) {
@@ -126,18 +132,50 @@ public class LongPollServlet extends HttpServlet {
         }
     }
 
-    private void poll(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    /** Client frames up: the body goes to the session as it is, the hub parses it. */
+    private void post(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        checkQueryLength(req);
+        String id;
+        try {
+            id = req.getParameter("session");
+        } catch (RuntimeException e) {
+            throw new HalleyException(ErrorCode.BAD_REQUEST, "malformed query string");
+        }
+        if (id == null || id.isEmpty()) {
+            throw new HalleyException(ErrorCode.BAD_REQUEST, "session= names the session the frames are for");
+        }
+        if (id.length() > MAX_ID_LENGTH) {
+            throw new HalleyException(ErrorCode.BAD_REQUEST, "session id too long");
+        }
+        Session session = hub.findSession(id).filter(Session::isOpen)
+                .orElseThrow(() -> new HalleyException(ErrorCode.UNKNOWN_SESSION, "no open session with this id"));
+        int accepted = session.handle(ClientFrames.read(req, hub.maxClientFrameSize()));
+        byte[] body = ("{\"accepted\":" + accepted + "}").getBytes(StandardCharsets.UTF_8);
+        resp.setStatus(HttpServletResponse.SC_ACCEPTED);
+        resp.setContentType("application/json");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
+    }
+
+    private void checkQueryLength(HttpServletRequest req) {
         String query = req.getQueryString();
         if (query != null && query.length() > config.maxQueryLength()) {
             throw new HalleyException(ErrorCode.BAD_REQUEST, "query string too long");
         }
+    }
+
+    private void poll(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        checkQueryLength(req);
         List<String> channels;
         String cursor;
         String timeoutParam;
+        boolean protocol;
         try {
             channels = channels(req.getParameterValues("subscribe"));
             cursor = req.getParameter("cursor");
             timeoutParam = req.getParameter("timeout");
+            protocol = protocol(req.getParameter("protocol"));
         } catch (HalleyException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -168,17 +206,21 @@ public class LongPollServlet extends HttpServlet {
                 }
             }
         } else {
-            if (channels.isEmpty()) {
+            // a protocol client subscribes with frames, so its session may start with no channel
+            if (channels.isEmpty() && !protocol) {
                 throw new HalleyException(ErrorCode.MISSING_CHANNEL, "subscribe names no channel");
             }
             session = hub.openSession(TRANSPORT, remote, channels);
             startSeq = 0;
         }
+        // A new protocol session answers at once: the client needs its cursor (and its id,
+        // to POST frames) before anything can arrive for it.
+        boolean announce = protocol && cursor == null;
 
         // Async before attach: attaching may call the listener back at once.
         AsyncContext ctx = req.startAsync();
         ctx.setTimeout(0); // the timer below answers in time; the container must not
-        LongPoll poll = new LongPoll(this, session, ctx, startSeq);
+        LongPoll poll = new LongPoll(this, session, ctx, startSeq, announce);
         ctx.addListener(poll);
         waiting.add(poll);
         long missed;
@@ -193,7 +235,7 @@ public class LongPollServlet extends HttpServlet {
             return;
         }
         poll.attached(missed);
-        if (stopped || timeout <= 0 || session.hasPending() || poll.closeSignalled()) {
+        if (stopped || announce || timeout <= 0 || session.hasPending() || poll.closeSignalled()) {
             poll.answer();
         } else {
             try {
@@ -229,6 +271,16 @@ public class LongPollServlet extends HttpServlet {
             }
         }
         return channels;
+    }
+
+    private static boolean protocol(String value) {
+        if (value == null) {
+            return false;
+        }
+        if (!"1".equals(value)) {
+            throw new HalleyException(ErrorCode.BAD_REQUEST, "protocol must be 1");
+        }
+        return true;
     }
 
     private static long number(String s, String error) {

@@ -250,11 +250,11 @@ public class LongPollServletTest {
         assertEquals(400, r.statusCode());
         assertTrue(r.body(), r.body().startsWith("{\"error\":\"bad_request\","));
 
-        r = client.send(get("?subscribe=demo.news").POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+        r = client.send(get("?subscribe=demo.news").PUT(HttpRequest.BodyPublishers.ofString("x")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(405, r.statusCode());
-        assertEquals("GET", r.headers().firstValue("Allow").orElseThrow());
-        assertEquals("{\"error\":\"method_not_allowed\",\"message\":\"only GET is allowed\"}", r.body());
+        assertEquals("GET, POST", r.headers().firstValue("Allow").orElseThrow());
+        assertEquals("{\"error\":\"method_not_allowed\",\"message\":\"only GET and POST are allowed\"}", r.body());
 
         assertEquals(List.of("longpoll:missing_channel", "longpoll:bad_request", "longpoll:invalid_channel",
                 "longpoll:bad_request", "longpoll:method_not_allowed"), hub.errors);
@@ -321,5 +321,92 @@ public class LongPollServletTest {
         assertEquals(r.body(), 200, r.statusCode());
         assertEquals(answer(id, 0, ""), r.body());
         assertTrue("answered after " + ms + " ms", ms >= 900);
+    }
+
+    // --- protocol=1: the full protocol over long-polling
+
+    private HttpResponse<String> post(String query, String contentType, String body) throws Exception {
+        HttpRequest.Builder b = get(query).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    public void aNewProtocolSessionAnswersAtOnceWithItsCursorAndConnected() throws Exception {
+        start();
+        // no timeout=0: the default 30 s wait would outlast the client's 10 s timeout
+        HttpResponse<String> r = send("?protocol=1");
+        assertEquals(200, r.statusCode());
+        String id = hub.sessions.keySet().iterator().next();
+        assertEquals("{\"session\":\"" + id + "\",\"cursor\":\"" + id + ":0\",\"missed\":0,\"messages\":[],"
+                + "\"connected\":{\"type\":\"connected\",\"session\":\"" + id + "\",\"resumed\":false,\"missed\":0}}",
+                r.body());
+        TestSession session = hub.session(id);
+        assertEquals(java.util.Set.of(), session.subscriptions());
+        assertEquals("attach:-1", session.awaitEvent());
+        assertEquals("detach", session.awaitEvent());
+        assertTrue(session.isOpen());
+
+        // then it polls with the cursor as any client: it waits, and acknowledges
+        CompletableFuture<HttpResponse<String>> pending = sendAsync("?protocol=1&cursor=" + id + ":0");
+        assertEquals("attach:0", session.awaitEvent());
+        session.subscribe("demo.news");
+        hub.publish("demo.news", "1");
+        assertEquals(answer(id, 1, frame(1, "demo.news", "1")), pending.get(10, TimeUnit.SECONDS).body());
+    }
+
+    @Test
+    public void protocolOtherThanOneIs400() throws Exception {
+        start();
+        HttpResponse<String> r = send("?protocol=yes");
+        assertEquals(400, r.statusCode());
+        assertEquals("{\"error\":\"bad_request\",\"message\":\"protocol must be 1\"}", r.body());
+        assertTrue(hub.sessions.isEmpty());
+    }
+
+    @Test
+    public void postHandsTheBodyToTheSession() throws Exception {
+        start();
+        send("?protocol=1");
+        String id = hub.sessions.keySet().iterator().next();
+        String frames = "{\"type\":\"publish\",\"id\":4,\"channel\":\"demo.chat\",\"data\":{\"text\":\"hi\"}}";
+        HttpResponse<String> r = post("?session=" + id, "application/json; charset=UTF-8", frames);
+        assertEquals(202, r.statusCode());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("{\"accepted\":1}", r.body());
+        assertEquals(frames, hub.session(id).handled.poll());
+        assertEquals(List.of(), hub.errors);
+    }
+
+    @Test
+    public void postErrorsAreDocumentedJsonAndCounted() throws Exception {
+        start();
+        String id = hub.openSession("longpoll", "test", List.of()).id();
+
+        HttpResponse<String> r = post("?session=nope", "application/json", "{}");
+        assertEquals(404, r.statusCode());
+        assertEquals("{\"error\":\"unknown_session\",\"message\":\"no open session with this id\"}", r.body());
+
+        r = post("?cursor=" + id + ":0", "application/json", "{}");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"bad_request\","));
+
+        r = post("?session=" + id, "application/json", "not json");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"bad_frame\","));
+
+        r = post("?session=" + id, "application/json", "[" + "{},".repeat(hub.maxClientFrameSize() / 3) + "{}]");
+        assertEquals(413, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"too_large\","));
+
+        r = post("?session=" + id, "application/x-www-form-urlencoded", "{}");
+        assertEquals(415, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"error\":\"unsupported_media_type\","));
+
+        assertEquals(List.of("longpoll:unknown_session", "longpoll:bad_request", "longpoll:bad_frame",
+                "longpoll:too_large", "longpoll:unsupported_media_type"), hub.errors);
+        assertTrue(hub.session(id).handled.isEmpty());
     }
 }
