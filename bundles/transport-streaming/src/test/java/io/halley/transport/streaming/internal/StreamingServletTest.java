@@ -237,6 +237,24 @@ public class StreamingServletTest {
     }
 
     @Test
+    public void aDisconnectedStreamEndsAndItsSessionResumes() throws Exception {
+        start();
+        String id;
+        try (LineStream s = open("?subscribe=demo.news")) {
+            id = sessionOf(s.next());
+            assertEquals("attach:-1", hub.session(id).awaitEvent());
+            assertTrue(hub.session(id).disconnect());
+            assertEquals("{\"type\":\"close\",\"reason\":\"disconnected\",\"reconnect\":true}", s.nextFrame());
+            assertNull(s.next());
+        }
+        hub.publish("demo.news", "1");
+        try (LineStream s = open("?session=" + id + "&lastSeq=0")) {
+            assertEquals(connected(id, true, 0, 15000), s.next());
+            assertEquals(frame(1, "demo.news", "1"), s.next());
+        }
+    }
+
+    @Test
     public void replacedStreamEndsWithoutTakingFrames() throws Exception {
         start();
         try (LineStream first = open("?protocol=1")) {
