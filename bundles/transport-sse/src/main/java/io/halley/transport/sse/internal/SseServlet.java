@@ -190,7 +190,11 @@ public class SseServlet extends HttpServlet {
             // the container's parser refuses bad percent-encoding this way
             throw new HalleyException(ErrorCode.BAD_REQUEST, "malformed query string");
         }
-        long lastEventId = lastEventId(req.getHeader("Last-Event-ID"));
+        // the header wins: an EventSource that reconnects by itself sends it, newer than the
+        // lastEventId parameter its first URL carried (it cannot set the header on a first
+        // connect, so a client that switches to SSE passes its last seq in the URL)
+        String header = req.getHeader("Last-Event-ID");
+        long lastEventId = lastEventId(header != null && !header.isBlank() ? header : req.getParameter("lastEventId"));
         String remote = req.getRemoteAddr();
         SseConnection connection = null;
         Session session = null;

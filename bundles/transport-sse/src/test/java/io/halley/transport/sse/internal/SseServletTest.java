@@ -167,6 +167,17 @@ public class SseServletTest {
             hub.publish("demo.news", "4");
             assertMessage(s.next(), 4, "4");
         }
+        // a client coming from another transport puts its last seq in the URL
+        try (SseStream s = SseStream.open(client, get("?protocol=1&session=" + id + "&lastEventId=3").build())) {
+            s.next();
+            assertMessage(s.next(), 4, "4");
+        }
+        // the header, newer, wins over the URL of an EventSource that reconnected by itself
+        try (SseStream s = SseStream.open(client, get("?protocol=1&session=" + id + "&lastEventId=1")
+                .header("Last-Event-ID", "3").build())) {
+            s.next();
+            assertMessage(s.next(), 4, "4");
+        }
     }
 
     @Test
