@@ -64,6 +64,36 @@ public final class TestSession implements Session {
         }
     }
 
+    /**
+     * Queues a sequenced frame other than a message (a {@code reply}, a {@code gap}), as
+     * the real hub does: it takes the next seq, shares the messages' queue (kept until
+     * acknowledged, sent again after a resume) and needs no subscription.
+     *
+     * @param type   the frame's type
+     * @param fields the JSON members after {@code type} and {@code seq}, such as
+     *               {@code "id":4,"ok":true,"result":{}}; empty for none
+     * @return the frame, whose {@link TestFrame#json()} is
+     *         <code>{"type":<i>type</i>,"seq":<i>n</i>,<i>fields</i>}</code>
+     */
+    public TestFrame queue(String type, String fields) {
+        TestFrame frame;
+        SessionListener l;
+        synchronized (this) {
+            if (!open) {
+                throw new IllegalStateException("session " + id + " has ended");
+            }
+            lastSeq++;
+            frame = new TestFrame(type, lastSeq, null, "{\"type\":\"" + type + "\",\"seq\":" + lastSeq
+                    + (fields.isEmpty() ? "" : "," + fields) + "}");
+            kept.add(frame);
+            l = listener;
+        }
+        if (l != null) {
+            l.onAvailable();
+        }
+        return frame;
+    }
+
     /** Forgets the oldest kept frames, as a full queue would. */
     public synchronized void drop(int n) {
         for (int i = 0; i < n && !kept.isEmpty(); i++) {

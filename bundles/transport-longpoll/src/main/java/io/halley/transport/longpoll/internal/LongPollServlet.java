@@ -32,6 +32,7 @@ import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 import io.halley.api.Hub;
 import io.halley.api.Session;
+import io.halley.transport.http.ClientFrames;
 
 /**
  * Long-polling at {@code /halley/poll}: a GET opens a session (or continues one from

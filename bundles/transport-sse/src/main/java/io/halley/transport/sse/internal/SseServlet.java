@@ -33,6 +33,7 @@ import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 import io.halley.api.Hub;
 import io.halley.api.Session;
+import io.halley.transport.http.ClientFrames;
 
 /**
  * Server-Sent Events at {@code /halley/sse}: a GET opens or resumes a session and streams

@@ -52,14 +52,6 @@ public class SseServletTest {
         start(new HashMap<>());
     }
 
-    /** @return a hub whose sessions can also queue reply frames */
-    private ReplyingHub startReplying(Map<String, Object> config) throws Exception {
-        ReplyingHub replying = new ReplyingHub(hub);
-        servlet = new SseServlet(replying.proxy, Converters.standardConverter().convert(config).to(SseConfig.class));
-        server = new TestServer(servlet, "/halley/sse");
-        return replying;
-    }
-
     @After
     public void stop() throws Exception {
         if (servlet != null) {
@@ -421,7 +413,7 @@ public class SseServletTest {
 
     @Test
     public void protocolModeOpensASessionWithNoChannelAndNamesItsNonMessageFrames() throws Exception {
-        ReplyingHub replying = startReplying(new HashMap<>());
+        start();
         try (SseStream s = SseStream.open(client, get("?protocol=1").build())) {
             assertEquals(200, s.info().statusCode());
             SseStream.Event connected = s.next();
@@ -439,14 +431,14 @@ public class SseServletTest {
             assertMessage(s.next(), 1, "{\"a\":1}");
 
             String reply = "{\"type\":\"reply\",\"seq\":2,\"id\":4,\"ok\":true,\"result\":{}}";
-            replying.queue(id, "reply", 2, reply);
+            session.queue("reply", "\"id\":4,\"ok\":true,\"result\":{}");
             SseStream.Event e = s.next();
             assertEquals("2", e.id());
             assertEquals("reply", e.event());
             assertEquals(reply, e.data());
 
             String gap = "{\"type\":\"gap\",\"seq\":3,\"channel\":\"demo.news\",\"from\":1,\"to\":4}";
-            replying.queue(id, "gap", 3, gap);
+            session.queue("gap", "\"channel\":\"demo.news\",\"from\":1,\"to\":4");
             e = s.next();
             assertEquals("3", e.id());
             assertEquals("gap", e.event());
@@ -456,12 +448,12 @@ public class SseServletTest {
 
     @Test
     public void withoutProtocolASequencedReplyStaysAPlainEvent() throws Exception {
-        ReplyingHub replying = startReplying(new HashMap<>());
+        start();
         try (SseStream s = SseStream.open(client, get("?subscribe=demo.news").build())) {
             String id = sessionOf(s.next());
             hub.session(id).awaitEvent();
             String reply = "{\"type\":\"reply\",\"seq\":1,\"id\":4,\"ok\":true,\"result\":{}}";
-            replying.queue(id, "reply", 1, reply);
+            hub.session(id).queue("reply", "\"id\":4,\"ok\":true,\"result\":{}");
             SseStream.Event e = s.next();
             assertEquals("1", e.id());
             assertNull(e.event());

@@ -31,6 +31,7 @@ import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 import io.halley.api.Hub;
 import io.halley.api.Session;
+import io.halley.transport.http.ClientFrames;
 
 /**
  * HTTP streaming at {@code /halley/stream}: a GET opens or resumes a session and streams

@@ -99,8 +99,7 @@ public class StreamingServletTest {
 
     @Test
     public void aProtocolStreamIsConnectedThenOneFrameALine() throws Exception {
-        ReplyingHub replying = new ReplyingHub(hub);
-        start(replying.proxy, new HashMap<>());
+        start();
         try (LineStream s = open("?protocol=1")) {
             HttpResponse.ResponseInfo info = s.info();
             assertEquals(200, info.statusCode());
@@ -126,7 +125,7 @@ public class StreamingServletTest {
             assertEquals(frame(2, "demo.sports", "\"two\\nlines\""), s.next());
 
             String reply = "{\"type\":\"reply\",\"seq\":3,\"id\":4,\"ok\":true,\"result\":{}}";
-            replying.queue(id, "reply", 3, reply);
+            session.queue("reply", "\"id\":4,\"ok\":true,\"result\":{}");
             assertEquals(reply, s.next());
         }
     }

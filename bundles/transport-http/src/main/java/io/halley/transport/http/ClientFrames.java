@@ -1,4 +1,4 @@
-package io.halley.transport.longpoll.internal;
+package io.halley.transport.http;
 
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,21 +14,34 @@ import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 
 /**
- * Reads the client frames of a {@code POST}, bounded before they reach the hub.
- * (The SSE and streaming transports carry the same reader: transports do not
- * depend on each other.)
+ * Reads the client frames a {@code POST} carries, bounded before they reach the hub.
+ *
+ * <p>The body goes to {@link io.halley.api.Session#handle} as text: this reader does not
+ * parse it, it only makes sure that it is what every HTTP transport documents (see
+ * docs/protocol.md) — {@code application/json} in UTF-8 (or no {@code Content-Type}), and
+ * no longer than {@link io.halley.api.Hub#maxClientFrameSize()}. A transport answers a
+ * {@link HalleyException} it throws with the error it names.
  */
-final class ClientFrames {
+public final class ClientFrames {
 
     private ClientFrames() {
     }
 
     /**
-     * @param maxChars the hub's {@code maxClientFrameSize()}
+     * Reads the whole body of a client-frames request. A body that cannot fit is refused
+     * from its {@code Content-Length} before a byte is read; any other is read no further
+     * than one character past the limit, whatever it claims.
+     *
+     * @param req      the {@code POST}; its input stream is read with blocking reads
+     * @param maxChars the hub's {@link io.halley.api.Hub#maxClientFrameSize()}
      * @return the body as text, at most {@code maxChars} characters
-     * @throws HalleyException {@code unsupported_media_type}, {@code too_large} or {@code invalid_text}
+     * @throws HalleyException {@link ErrorCode#UNSUPPORTED_MEDIA_TYPE} when the
+     *         {@code Content-Type} is not JSON in UTF-8, {@link ErrorCode#TOO_LARGE} when
+     *         the body is longer than {@code maxChars}, {@link ErrorCode#INVALID_TEXT} when
+     *         it is not UTF-8
+     * @throws IOException when reading the body fails
      */
-    static String read(HttpServletRequest req, int maxChars) throws IOException {
+    public static String read(HttpServletRequest req, int maxChars) throws IOException {
         String type = req.getContentType();
         if (type != null && !isJsonUtf8(type)) {
             throw new HalleyException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
