@@ -44,6 +44,17 @@ test('sse: protocol=1 and the token; message events are frames; frames go up by 
   assert.deepEqual(got, [1, 2]);
 });
 
+test('sse: reply and gap frames are named events', async () => {
+  const { b, halley, es, events } = connectSse();
+  const p = halley.publish('demo.chat', 'x');
+  await settle();
+  const publish = b.http.of('POST', '/halley/sse').map((r) => r.body).find((f) => f.type === 'publish');
+  es.emit('reply', { type: 'reply', seq: 1, id: publish.id, ok: true, result: { id: 'ID:7' } }, '1');
+  es.emit('gap', { type: 'gap', seq: 2, channel: 'demo.chat', from: 1, to: 3 }, '2');
+  assert.equal(await p, 'ID:7');
+  assert.deepEqual(events.gap, [{ channel: 'demo.chat', from: 1, to: 3 }]);
+});
+
 test('sse: frames queued while a POST is in flight go up together, as one array', async () => {
   let hold = true;
   const { b, halley } = connectSse({ route: (r) => (r.method === 'POST' && hold ? undefined : defaultRoute(r)) });
@@ -110,7 +121,7 @@ test('sse: a resume names the session and the last seq in the URL', async () => 
   await settle();                       // asks the POST path whether the session lives: it does
   await b.clock.advance(500);
   const es2 = b.ES.sources[1];
-  assert.equal(es2.url, URL_ + '/sse?protocol=1&session=s1&lastSeq=2&token=tk');
+  assert.equal(es2.url, URL_ + '/sse?protocol=1&session=s1&lastEventId=2&token=tk');
   assert.equal(halley.state, 'reconnecting');
   es2.fail(true);                       // refused again: this time the session is gone
   await settle();
@@ -134,7 +145,7 @@ test('sse: when the stream fails and the POST path says unknown_session, a new s
   es.fail(true);
   await b.clock.advance(500);
   const es2 = b.ES.sources[1];
-  assert.equal(es2.url, URL_ + '/sse?protocol=1&session=s1&lastSeq=1');
+  assert.equal(es2.url, URL_ + '/sse?protocol=1&session=s1&lastEventId=1');
   es2.fail(true);                       // refused, and the POST path says unknown_session
   await b.clock.advance(0);
   assert.equal(b.http.of('POST', '/halley/sse').at(-1).body.type, 'ping');
@@ -236,8 +247,8 @@ test('longpoll: cursor loop, frames delivered, acks only by cursor, POST up to /
   halley.subscribe('demo.chat', (m) => got.push(m.data));
   const polls = () => b.http.of('GET', '/halley/poll');
   assert.deepEqual(polls()[0].params, { protocol: '1', token: 'tk' });
-  polls()[0].respond(json(200, { session: 's1', cursor: 's1:0', missed: 0,
-    messages: [{ type: 'connected', session: 's1', resumed: false, missed: 0, heartbeat: 15000 }] }));
+  polls()[0].respond(json(200, { session: 's1', cursor: 's1:0', missed: 0, messages: [],
+    connected: { type: 'connected', session: 's1', resumed: false, missed: 0, heartbeat: 15000 } }));
   await settle();
   assert.equal(halley.state, 'connected');
   assert.deepEqual(polls()[1].params, { protocol: '1', cursor: 's1:0', timeout: '20000', token: 'tk' });

@@ -206,7 +206,7 @@ test('an error frame becomes an error event', () => {
   assert.equal(events.error[0].code, 'bad_frame');
 });
 
-test('a quiet WebSocket is pinged after a heartbeat; a silent one is dropped for the next transport', async () => {
+test('a quiet WebSocket is pinged after 1.5 heartbeats; a silent one is dropped for the next transport', async () => {
   const b = browser();
   const halley = Halley.connect({ url: URL_, transports: ['websocket', 'longpoll'], _env: b.env });
   const events = record(halley);
@@ -214,6 +214,10 @@ test('a quiet WebSocket is pinged after a heartbeat; a silent one is dropped for
   ws.accept();
   ws.receive({ type: 'connected', session: 's1', resumed: false, missed: 0, heartbeat: 1000 });
   await b.clock.advance(1000);
+  ws.receive({ type: 'heartbeat' });
+  await b.clock.advance(1499);
+  assert.equal(ws.framesOf('ping').length, 0, 'heartbeats keep it alive');
+  await b.clock.advance(1);
   const ping = ws.framesOf('ping')[0];
   assert.ok(ping, 'pinged when quiet');
   ws.receive({ type: 'reply', seq: 1, id: ping.id, ok: true, result: { time: 1 } });

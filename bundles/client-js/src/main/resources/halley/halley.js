@@ -157,7 +157,7 @@
       this.client = client;
       this.resume = resume;
       this.ws = null;
-      // Nothing says a WebSocket gets heartbeat frames: when quiet, ask with a ping.
+      // The server sends heartbeat frames; should one be late, a ping makes sure.
       this.pingWhenIdle = true;
     }
 
@@ -250,8 +250,10 @@
   /**
    * Server-Sent Events at /halley/sse?protocol=1. An EventSource cannot set
    * Last-Event-ID on its first request, so a resume names the session and passes the
-   * last seq as lastSeq=; when the stream breaks, the EventSource reconnects by itself
-   * with Last-Event-ID (and the halley_sse cookie), which resumes the session.
+   * last seq as lastEventId=; when the stream breaks, the EventSource reconnects by
+   * itself with the Last-Event-ID header (which wins over the URL's) and the halley_sse
+   * cookie, which resumes the session. Messages are unnamed events; reply, gap,
+   * connected, heartbeat and close are named ones.
    */
   class SseConnection extends HttpUp {
     constructor(client, resume) {
@@ -266,7 +268,7 @@
       const client = this.client;
       let extra = '';
       if (this.resume.session) {
-        extra = '&session=' + encodeURIComponent(this.resume.session) + '&lastSeq=' + this.resume.lastSeq;
+        extra = '&session=' + encodeURIComponent(this.resume.session) + '&lastEventId=' + this.resume.lastSeq;
       }
       const es = this.es = new client._env.EventSource(client.url + '/sse?' + query(client, extra));
       const onFrame = (event) => {
@@ -277,7 +279,9 @@
       };
       es.onopen = () => client._connAlive(this);
       es.onmessage = onFrame;
-      es.addEventListener('connected', onFrame);
+      for (const name of ['connected', 'reply', 'gap']) {
+        es.addEventListener(name, onFrame);
+      }
       es.addEventListener('heartbeat', () => client._connAlive(this));
       es.addEventListener('close', (event) => {
         // The server ends the response next: the EventSource must not reconnect.
@@ -492,7 +496,9 @@
           client._connFail(this, halleyError('bad_response', 'a poll answer without a session'));
           return;
         }
-        const connected = frames.find((f) => f && f.type === 'connected') || {
+        // a new session's first answer carries connected; a resume's makes it up
+        const connected = (answer.connected && answer.connected.type === 'connected' && answer.connected)
+          || frames.find((f) => f && f.type === 'connected') || {
           type: 'connected',
           session,
           resumed: !!this.resume.session && session === this.resume.session,
@@ -1314,14 +1320,16 @@
         return;
       }
       let next = c.deadAfter - idle;
+      // half a heartbeat later than the server's own, so that it usually comes first
+      const pingAfter = c.heartbeat * 1.5;
       if (c.pingWhenIdle && !c.pinged) {
-        if (idle >= c.heartbeat) {
+        if (idle >= pingAfter) {
           c.pinged = true;
           // its reply is a frame like any other, which is all the watchdog needs
           this._outbox.push({ type: 'ping', id: this._nextId++ });
           this._flush();
         } else {
-          next = Math.min(next, c.heartbeat - idle);
+          next = Math.min(next, pingAfter - idle);
         }
       }
       c.watchTimer = this._env.setTimeout(() => this._watch(c), Math.max(next, 10));
