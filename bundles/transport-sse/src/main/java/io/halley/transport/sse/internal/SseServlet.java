@@ -223,7 +223,9 @@ public class SseServlet extends HttpServlet {
         } else {
             // A cookie is EventSource reconnecting by itself: when its session is gone,
             // a 404 would make it give up for good, so it gets a new session instead.
-            String cookie = cookie(req);
+            // Only an EventSource reconnecting by itself sends the header: a new page or a
+            // second tab (cookie, no header) must not take over the session of another.
+            String cookie = header == null || header.isBlank() ? null : cookie(req);
             Optional<Session> found = cookie == null ? Optional.empty() : resumable(cookie, lastEventId);
             if (found.isPresent()) {
                 session = found.get();

@@ -225,6 +225,13 @@ public class SseServletTest {
             assertTrue(connected.data(), connected.data().contains("\"resumed\":true"));
             assertMessage(s.next(), 2, "2");
         }
+        // a new page or a second tab sends the cookie but no Last-Event-ID: it gets its own session
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news")
+                .header("Cookie", "halley_sse=" + id).build())) {
+            SseStream.Event connected = s.next();
+            assertTrue(connected.data(), connected.data().contains("\"resumed\":false"));
+            assertTrue(!id.equals(sessionOf(connected)));
+        }
     }
 
     @Test
