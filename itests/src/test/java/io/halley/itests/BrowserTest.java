@@ -242,15 +242,48 @@ public class BrowserTest {
     }
 
     @Test
-    public void theDemoChatWorksInTheBrowser() throws Exception {
-        Browser other = new Browser();
+    public void theDemoChatCarriesMessagesBetweenTwoBrowsersAsText() throws Exception {
+        Browser alice = new Browser();
+        Browser bob = new Browser();
         try {
-            other.open(dist.base() + "/halley/demo/");
-            other.waitFor("halley.js", WAIT, () -> Boolean.TRUE.equals(other.js("return !!window.Halley")));
-            browser.screenshot("demo-loaded");
+            for (Browser b : List.of(alice, bob)) {
+                b.open(dist.base() + "/halley/demo/");
+                b.waitFor("the demo to connect", WAIT, () -> "connected".equals(b.js("return document.getElementById('state').textContent")));
+            }
+            join(alice, "alice", "lobby");
+            join(bob, "bob", "lobby");
+            String html = "<b>bold?</b> <img src=x onerror=alert(1)>";
+            say(alice, "hello bob");
+            say(bob, html);
+            for (Browser b : List.of(alice, bob)) {
+                b.waitFor("both lines", WAIT, () -> ((Long) b.js("return document.querySelectorAll('#messages li .text').length")) >= 2);
+                @SuppressWarnings("unchecked")
+                List<String> lines = (List<String>) b.js("return Array.from(document.querySelectorAll('#messages li'))"
+                        + ".filter(li => li.querySelector('.text')).map(li => li.querySelector('.nick').textContent + ': '"
+                        + " + li.querySelector('.text').textContent)");
+                assertEquals(List.of("alice: hello bob", "bob: " + html), lines);
+                // shown as text: no element was made of what bob typed
+                assertEquals(0L, b.js("return document.querySelectorAll('#messages b, #messages img').length"));
+            }
+            alice.screenshot("demo-chat-alice");
+            bob.screenshot("demo-chat-bob");
         } finally {
-            other.close();
+            alice.close();
+            bob.close();
         }
+    }
+
+    private static void join(Browser b, String nick, String room) {
+        b.js("document.getElementById('nick').value = arguments[0]; document.getElementById('room').value = arguments[1];"
+                + "document.getElementById('join').requestSubmit(); return true;", nick, room);
+        b.waitFor(nick + " to join", WAIT, () -> !Boolean.TRUE.equals(b.js("return document.getElementById('text').disabled")));
+    }
+
+    private static void say(Browser b, String text) {
+        long before = (Long) b.js("return document.querySelectorAll('#messages li .text').length");
+        b.js("document.getElementById('text').value = arguments[0]; document.getElementById('send').requestSubmit(); return true;", text);
+        b.waitFor("the line to come back", WAIT,
+                () -> ((Long) b.js("return document.querySelectorAll('#messages li .text').length")) > before);
     }
 
     private boolean webSocketHandshakeNow() {
