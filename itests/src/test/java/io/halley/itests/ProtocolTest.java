@@ -161,14 +161,36 @@ public class ProtocolTest extends HalleyTestSupport {
             ws.send("{\"type\":\"ping\",\"id\":8}");
             assertEquals(true, ws.next("reply", WAIT).get("ok"));
         }
-        // a first frame that is not connect
-        ProtocolClient.Ws early = (ProtocolClient.Ws) ProtocolClient.of("websocket", http, base());
-        try {
-            early.connect(null, 0);
-            early.drop();
-        } finally {
-            early.close();
-        }
+        // a bystander keeps its session through everything below
+        ProtocolClient bystander = ProtocolClient.of("websocket", http, base());
+        bystander.connect(null, 0);
+        bystander.send("{\"type\":\"subscribe\",\"id\":1,\"channel\":\"proto.bystander\"}");
+        assertEquals(true, bystander.next("reply", WAIT).get("ok"));
+
+        // a first frame that is not connect: an error frame, then close 4400
+        java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.BlockingQueue<String> texts = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket early = http.newWebSocketBuilder().buildAsync(
+                java.net.URI.create(base().replace("http:", "ws:") + "/halley/ws"), listener(texts, closed))
+                .get(WAIT, java.util.concurrent.TimeUnit.MILLISECONDS);
+        early.sendText("{\"type\":\"subscribe\",\"channel\":\"proto.x\"}", true);
+        String error = texts.poll(WAIT, java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertEquals("not_connected", Json.object(error).get("code"));
+        assertEquals(Integer.valueOf(4400), closed.get(WAIT, java.util.concurrent.TimeUnit.MILLISECONDS));
+
+        // a message over the maximum frame size: close 1009
+        java.util.concurrent.CompletableFuture<Integer> closedBig = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket big = http.newWebSocketBuilder().buildAsync(
+                java.net.URI.create(base().replace("http:", "ws:") + "/halley/ws"),
+                listener(new java.util.concurrent.LinkedBlockingQueue<>(), closedBig))
+                .get(WAIT, java.util.concurrent.TimeUnit.MILLISECONDS);
+        big.sendText("{\"type\":\"connect\"}", true);
+        big.sendText("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(1_000_000) + "\"}", true);
+        assertEquals(Integer.valueOf(1009), closedBig.get(WAIT, java.util.concurrent.TimeUnit.MILLISECONDS));
+
+        assertEquals(202, post("/halley/api/channels/proto.bystander/messages", "application/json", "{\"ok\":1}").statusCode());
+        assertEquals(Map.of("ok", 1L), bystander.next("message", WAIT).get("data"));
+        bystander.close();
         for (String transport : List.of("sse", "streaming", "longpoll")) {
             try (ProtocolClient c = ProtocolClient.of(transport, http, base())) {
                 c.connect(null, 0);
@@ -185,6 +207,29 @@ public class ProtocolTest extends HalleyTestSupport {
         }
         Map<String, Object> stats = Json.object(get("/halley/api/stats").body());
         assertNotEquals(null, stats.get("errors.websocket.bad_frame"));
+    }
+
+    private static java.net.http.WebSocket.Listener listener(java.util.concurrent.BlockingQueue<String> texts,
+            java.util.concurrent.CompletableFuture<Integer> closed) {
+        return new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                texts.add(data.toString());
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int code, String reason) {
+                closed.complete(code);
+                return null;
+            }
+
+            @Override
+            public void onError(java.net.http.WebSocket ws, Throwable error) {
+                closed.complete(-1);
+            }
+        };
     }
 
     @SuppressWarnings("unchecked")
