@@ -37,9 +37,12 @@ final class FakeHub implements Hub {
         throw new UnsupportedOperationException();
     }
 
+    /** Sessions that findSession finds. */
+    final java.util.Map<String, Session> live = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public Optional<Session> findSession(String id) {
-        return Optional.empty();
+        return Optional.ofNullable(live.get(id)).filter(Session::isOpen);
     }
 
     @Override

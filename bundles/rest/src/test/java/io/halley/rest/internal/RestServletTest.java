@@ -362,6 +362,40 @@ public class RestServletTest {
 
     // --- helpers
 
+    @Test
+    public void anOperatorDropsAConnectionOrEndsASession() throws Exception {
+        io.halley.api.testing.TestSession session = new io.halley.api.testing.TestSession("s1", "sse", "127.0.0.1");
+        java.util.List<io.halley.api.CloseReason> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        session.attach("sse", "127.0.0.1", new io.halley.api.SessionListener() {
+            @Override
+            public void onAvailable() {
+            }
+
+            @Override
+            public void onClose(io.halley.api.CloseReason reason) {
+                told.add(reason);
+            }
+        }, -1);
+        hub.live.put("s1", session);
+
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/sessions/s1/disconnect"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(200, r.statusCode());
+        assertEquals("{\"disconnected\":true}", r.body());
+        assertEquals(java.util.List.of(io.halley.api.CloseReason.DISCONNECTED), told);
+        assertTrue(session.isOpen());
+        r = send(HttpRequest.newBuilder(URI.create(base + "/sessions/s1/disconnect")).POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals("{\"disconnected\":false}", r.body());
+        assertEquals(405, get("/sessions/s1/disconnect").statusCode());
+
+        r = send(HttpRequest.newBuilder(URI.create(base + "/sessions/s1")).DELETE());
+        assertEquals(204, r.statusCode());
+        assertTrue(!session.isOpen());
+        r = send(HttpRequest.newBuilder(URI.create(base + "/sessions/s1")).DELETE());
+        assertEquals(404, r.statusCode());
+        assertTrue(r.body(), r.body().contains("\"unknown_session\""));
+    }
+
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
