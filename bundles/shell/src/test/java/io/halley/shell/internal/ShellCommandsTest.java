@@ -180,6 +180,20 @@ public class ShellCommandsTest {
     }
 
     @Test
+    public void sessionCloseKeepingTheSessionOnlyDropsItsConnection() throws Exception {
+        FakeHub.FakeSession s = new FakeHub.FakeSession("s-2");
+        hub.open.put("s-2", s);
+        SessionCloseCommand c = capture(new SessionCloseCommand());
+        c.hub = hub;
+        c.id = "s-2";
+        c.keepSession = true;
+        c.execute();
+        assertTrue(s.disconnected);
+        assertEquals(null, s.closedWith);
+        assertEquals("disconnected session s-2" + System.lineSeparator(), output());
+    }
+
+    @Test
     public void sessionCloseUnknownId() throws Exception {
         SessionCloseCommand c = capture(new SessionCloseCommand());
         c.hub = hub;
