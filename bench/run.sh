@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Halley's benchmark, one command: builds what it needs, boots the distribution on free ports of 127.0.0.1 under
+# bench/target/server, runs the scenarios from separate load-driver processes, writes bench/results/<date>.md and
+# .svg (and latest.md / latest.svg), and stops everything it started.
+#
+#   bench/run.sh            the full run (at most ~14 minutes after the build)
+#   bench/run.sh --quick    a smoke run (~2 minutes): small loads, short steps
+#
+# Anything after the mode is passed to the coordinator, e.g. --scenarios fanout,latency or --idle 5000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+started=$SECONDS
+
+quick=""
+if [ "${1:-}" = "--quick" ]; then
+  quick="--quick"
+  shift
+fi
+if [ -n "$quick" ]; then budget=${BENCH_BUDGET:-170}; else budget=${BENCH_BUDGET:-780}; fi
+
+version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' pom.xml)
+dist="assembly/target/halley-$version.tar.gz"
+java_bin=$(readlink -f "$(command -v java)")
+export JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$java_bin")")}
+
+# ---- build: the distribution when missing or older than its sources, then this module
+stale=""
+if [ -f "$dist" ]; then
+  stale=$(find pom.xml bundles features assembly -type f -newer "$dist" -not -path '*/target/*' | head -1)
+fi
+if [ ! -f "$dist" ] || [ -n "$stale" ]; then
+  echo "[run.sh] building the distribution (mvn -B -q -DskipTests install)..."
+  mvn -B -q -DskipTests install
+fi
+echo "[run.sh] building bench (mvn -B -q -Pbench install -pl bench)..."
+mvn -B -q -Pbench install -pl bench
+cp="$root/bench/target/classes:$root/bench/target/lib/*"
+build_seconds=$((SECONDS - started))
+started=$SECONDS
+
+# ---- everything started below is stopped on the way out, whole process groups
+server_pid=""
+bench_pid=""
+stop_all() {
+  set +e
+  if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
+    kill -TERM -- "-$bench_pid" 2>/dev/null
+    sleep 1
+    kill -KILL -- "-$bench_pid" 2>/dev/null
+  fi
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    echo "[run.sh] stopping Halley (pid $server_pid)"
+    kill -TERM "$server_pid" 2>/dev/null
+    for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$server_pid" 2>/dev/null
+  fi
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+# ---- the server: a fresh copy of the distribution, on free ports of 127.0.0.1 (as itests' Distribution does)
+work="$root/bench/target/server"
+rm -rf "$work"
+mkdir -p "$work"
+tar xzf "$dist" -C "$work"
+home="$work/halley-$version"
+mapfile -t ports < <(java -cp "$cp" io.halley.bench.FreePort 6)
+http=${ports[0]}; openwire=${ports[1]}; stomp=${ports[2]}; ssh=${ports[3]}
+append() { file="$home/etc/$1"; shift; { echo; echo "# set by bench/run.sh"; printf '%s\n' "$@"; } >> "$file"; }
+append org.ops4j.pax.web.cfg "org.osgi.service.http.port = $http"
+append io.halley.broker.cfg "openwirePort = $openwire" "stompPort = $stomp"
+append org.apache.karaf.shell.cfg "sshPort = $ssh" "sshHost = 127.0.0.1"
+append org.apache.karaf.management.cfg "rmiRegistryPort = ${ports[4]}" "rmiServerPort = ${ports[5]}" \
+  "rmiRegistryHost = 127.0.0.1" "rmiServerHost = 127.0.0.1"
+# closed SSE / long-poll sessions end 10 s after their connection (default 60 s), so that one idle scenario's
+# sessions are gone before the next one's baseline is measured
+append io.halley.core.cfg "sessionLifetime = 10000"
+
+server_opts="-Xms1g -Xmx4g"
+echo "[run.sh] booting Halley in $home (HTTP $http, OpenWire $openwire, JVM $server_opts)"
+(
+  cd "$home"
+  KARAF_EXEC=exec EXTRA_JAVA_OPTS="$server_opts" exec setsid bin/karaf server > "$home/console.log" 2>&1
+) &
+server_pid=$!
+base="http://127.0.0.1:$http"
+deadline=$((SECONDS + 180))
+until [ "$(curl -s -o /dev/null -w '%{http_code}' -m 5 -X POST -H 'Content-Type: application/json' -d '{}' \
+        "$base/halley/api/channels/bench.ready/messages" || true)" = "202" ]; do
+  if ! kill -0 "$server_pid" 2>/dev/null; then echo "[run.sh] Karaf exited at boot:"; tail -50 "$home/console.log"; exit 1; fi
+  if [ $SECONDS -gt $deadline ]; then echo "[run.sh] Halley did not accept a publish within 180 s"; exit 1; fi
+  sleep 0.5
+done
+if [ "$(cat /proc/$server_pid/comm)" != "java" ]; then
+  echo "[run.sh] expected pid $server_pid to be Karaf's JVM, it is $(cat /proc/$server_pid/comm)"; exit 1
+fi
+echo "[run.sh] Halley accepts publishes after $((SECONDS - started)) s (pid $server_pid)"
+
+# ---- the scenarios: the coordinator publishes by JMS and runs the driver processes
+remaining=$((budget - (SECONDS - started) - 20))
+mkdir -p bench/results bench/target/logs
+setsid timeout --kill-after=10 $((remaining + 60)) \
+  java -Xmx1g -cp "$cp" io.halley.bench.Bench $quick --base "$base" --openwire "tcp://127.0.0.1:$openwire" \
+    --server-pid "$server_pid" --server-opts "$server_opts" --budget "$remaining" \
+    --out "$root/bench/results" --logs "$root/bench/target/logs" "$@" &
+bench_pid=$!
+status=0
+wait "$bench_pid" || status=$?
+bench_pid=""
+echo "[run.sh] scenarios ended (status $status) after $((SECONDS - started)) s (build took $build_seconds s)"
+exit $status

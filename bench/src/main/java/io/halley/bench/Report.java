@@ -1,0 +1,244 @@
+package io.halley.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+
+/** What a run measured, as a Markdown table and an SVG chart (throughput against p99 latency). */
+final class Report {
+
+    static final double P99_LIMIT_MS = 50;
+
+    String date;
+    String mode;
+    String nproc;
+    String memory;
+    String java;
+    String cpu;
+    String serverOpts;
+    String load;
+    String loadAfter;
+    final List<Step> fanout = new ArrayList<>();
+    final List<Step> latency = new ArrayList<>();
+    final List<Idle> idle = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+
+    static final class Step {
+        String transport;
+        String kind;
+        int target;
+        int subscribers;
+        int failedConnections;
+        long published;
+        double publishRate;
+        long received;
+        double achieved;
+        long lost;
+        long dups;
+        int dropped;
+        Histogram histogram;
+
+        double p(double percentile) {
+            return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getValueAtPercentile(percentile) / 1000.0;
+        }
+
+        double max() {
+            return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getMaxValue() / 1000.0;
+        }
+
+        boolean ok() {
+            return lost == 0 && dups == 0 && dropped == 0 && received > 0 && p(99) <= P99_LIMIT_MS;
+        }
+    }
+
+    static final class Idle {
+        String transport;
+        int target;
+        int open;
+        int failed;
+        int dropped;
+        long heapBefore;
+        long heapAfter;
+        long rssBefore;
+        long rssAfter;
+
+        double heapPerConn() {
+            return open == 0 ? Double.NaN : (heapAfter - heapBefore) / (double) open;
+        }
+
+        double rssPerConn() {
+            return open == 0 ? Double.NaN : (rssAfter - rssBefore) / (double) open;
+        }
+    }
+
+    private static String f(String fmt, Object... args) {
+        return String.format(Locale.ROOT, fmt, args);
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "–" : v < 10 ? f("%.2f", v) : f("%.1f", v);
+    }
+
+    String markdown(String svgName) {
+        StringBuilder b = new StringBuilder();
+        b.append("# Halley benchmark: ").append(date).append("\n\n");
+        b.append("| date | mode | machine: `nproc` | memory | CPU | java -version | server JVM options | load average before / after |\n");
+        b.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        b.append(f("| %s | %s | %s | %s | %s | %s | `%s` | %s / %s |%n%n", date, mode, nproc, memory, cpu, java, serverOpts,
+                load, loadAfter));
+
+        b.append("## Fan-out: highest rate with p99 <= 50 ms and nothing lost\n\n");
+        b.append("| transport | best step (deliveries/s asked) | deliveries/s achieved | p50 ms | p99 ms | p99.9 ms |\n");
+        b.append("| --- | --- | --- | --- | --- | --- |\n");
+        Map<String, Step> best = new LinkedHashMap<>();
+        for (String t : Bench.TRANSPORTS) {
+            best.put(t, null);
+        }
+        for (Step s : fanout) {
+            if (s.ok() && (best.get(s.transport) == null || best.get(s.transport).target < s.target)) {
+                best.put(s.transport, s);
+            }
+        }
+        best.forEach((t, s) -> b.append(s == null ? f("| %s | none passed | | | | |%n", t)
+                : f("| %s | %,d | %,.0f | %s | %s | %s |%n", t, s.target, s.achieved, ms(s.p(50)), ms(s.p(99)), ms(s.p(99.9)))));
+        b.append("\nA step count stops at the first step that fails (p99 over 50 ms, or any loss, duplicate or drop): "
+                + "the best figure is a lower bound of what passes, not a maximum found by bisection.\n\n");
+
+        b.append("## Fan-out: every step\n\n");
+        b.append("JMS publishers (NON_PERSISTENT) on 100 channels, each subscriber on 10 of them, 50-byte bodies.\n\n");
+        b.append("| transport | subscribers | deliveries/s asked | messages/s published | deliveries/s achieved | p50 ms | p99 ms | p99.9 ms | max ms | lost | dup | dropped conn. | failed conn. | p99 <= 50 ms, no loss |\n");
+        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (Step s : fanout) {
+            b.append(f("| %s | %d | %,d | %,.0f | %,.0f | %s | %s | %s | %s | %d | %d | %d | %d | %s |%n", s.transport, s.subscribers,
+                    s.target, s.publishRate, s.achieved, ms(s.p(50)), ms(s.p(99)), ms(s.p(99.9)), ms(s.max()), s.lost, s.dups,
+                    s.dropped, s.failedConnections, s.ok() ? "yes" : "**no**"));
+        }
+
+        b.append("\n## Latency at a fixed load\n\n");
+        b.append("Each subscriber on 1 of 100 channels; the rate is messages published per second in all (each goes to "
+                + "subscribers/100 clients). Targets of issue 6: p99 <= 5 ms over WebSocket, <= 10 ms over SSE.\n\n");
+        b.append("| transport | subscribers | messages/s | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms | lost | dup | dropped conn. | failed conn. | target |\n");
+        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (Step s : latency) {
+            String target = switch (s.transport) {
+                case "websocket" -> s.p(99) <= 5 ? "met (<= 5 ms)" : "**missed** (5 ms)";
+                case "sse" -> s.p(99) <= 10 ? "met (<= 10 ms)" : "**missed** (10 ms)";
+                default -> "none set";
+            };
+            b.append(f("| %s | %d | %,.0f | %,.0f | %s | %s | %s | %s | %d | %d | %d | %d | %s |%n", s.transport, s.subscribers,
+                    s.publishRate, s.achieved, ms(s.p(50)), ms(s.p(99)), ms(s.p(99.9)), ms(s.max()), s.lost, s.dups, s.dropped,
+                    s.failedConnections, target));
+        }
+
+        b.append("\n## Idle connections: the server's memory per connection\n\n");
+        b.append("Heap used after a full GC (`jcmd GC.run`, `GC.heap_info`) and resident memory (`VmRSS`), after the "
+                + "connections minus before them, divided by the connections open. Target of issue 6: at most 10 KiB "
+                + "of heap per idle connection.\n\n");
+        b.append("| transport | asked | open | failed | dropped | heap before MiB | heap after MiB | heap KiB / conn. | RSS before MiB | RSS after MiB | RSS KiB / conn. | target |\n");
+        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (Idle i : idle) {
+            b.append(f("| %s | %,d | %,d | %d | %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %s |%n", i.transport, i.target, i.open,
+                    i.failed, i.dropped, i.heapBefore / 1024.0, i.heapAfter / 1024.0, i.heapPerConn(), i.rssBefore / 1024.0,
+                    i.rssAfter / 1024.0, i.rssPerConn(), i.heapPerConn() <= 10 ? "met" : "**missed**"));
+        }
+        if (!notes.isEmpty()) {
+            b.append("\n## Notes\n\n");
+            notes.forEach(n -> b.append("- ").append(n).append('\n'));
+        }
+        b.append("\n![fan-out: deliveries per second against p99 latency](").append(svgName).append(")\n");
+        return b.toString();
+    }
+
+    /** Deliveries per second (log x) against p99 latency (log y), one line per transport over the fan-out steps. */
+    String svg() {
+        int w = 760;
+        int h = 480;
+        int left = 70;
+        int right = 170;
+        int top = 40;
+        int bottom = 60;
+        double xMin = 500;
+        double xMax = 200_000;
+        double yMin = 0.1;
+        double yMax = 10_000;
+        for (Step s : fanout) {
+            xMax = Math.max(xMax, s.achieved * 1.2);
+            yMax = Math.max(yMax, s.p(99) * 1.2);
+        }
+        double fxMin = Math.log10(xMin);
+        double fxMax = Math.log10(xMax);
+        double fyMin = Math.log10(yMin);
+        double fyMax = Math.log10(yMax);
+        int pw = w - left - right;
+        int ph = h - top - bottom;
+        java.util.function.DoubleUnaryOperator x = v -> left + (Math.log10(Math.max(v, xMin)) - fxMin) / (fxMax - fxMin) * pw;
+        java.util.function.DoubleUnaryOperator y = v -> top + ph - (Math.log10(Math.max(v, yMin)) - fyMin) / (fyMax - fyMin) * ph;
+        StringBuilder b = new StringBuilder();
+        b.append(f("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                + "font-family=\"sans-serif\" font-size=\"12\">%n", w, h, w, h));
+        b.append(f("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", w, h));
+        b.append(f("<text x=\"%d\" y=\"22\" font-size=\"15\">Halley fan-out, %s: deliveries/s against p99 latency</text>%n", left,
+                date));
+        // grid and ticks
+        for (double v = Math.pow(10, Math.ceil(fxMin)); v <= xMax; v *= 10) {
+            double px = x.applyAsDouble(v);
+            b.append(f("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n", px, top, px, top + ph));
+            b.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", px, top + ph + 18, label(v)));
+        }
+        for (double v = Math.pow(10, Math.ceil(fyMin)); v <= yMax; v *= 10) {
+            double py = y.applyAsDouble(v);
+            b.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", left, py, left + pw, py));
+            b.append(f("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", left - 6, py + 4, label(v)));
+        }
+        b.append(f("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n", left, top, pw, ph));
+        b.append(f("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">deliveries per second (log)</text>%n", left + pw / 2, h - 18));
+        b.append(f("<text x=\"18\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 18 %d)\">p99 latency, ms (log)</text>%n",
+                top + ph / 2, top + ph / 2));
+        double limit = y.applyAsDouble(P99_LIMIT_MS);
+        b.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#c00\" stroke-dasharray=\"6 4\"/>%n", left, limit,
+                left + pw, limit));
+        b.append(f("<text x=\"%d\" y=\"%.1f\" fill=\"#c00\">p99 = 50 ms</text>%n", left + pw + 6, limit + 4));
+        String[] colors = {"#1f77b4", "#2ca02c", "#ff7f0e"};
+        int i = 0;
+        for (String t : Bench.TRANSPORTS) {
+            String color = colors[i % colors.length];
+            StringBuilder pts = new StringBuilder();
+            for (Step s : fanout) {
+                if (s.transport.equals(t) && !Double.isNaN(s.p(99))) {
+                    double px = x.applyAsDouble(s.achieved);
+                    double py = y.applyAsDouble(s.p(99));
+                    pts.append(f("%.1f,%.1f ", px, py));
+                    b.append(f("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"%s><title>%s %,d/s asked: %,.0f/s, p99 %s ms, lost %d</title></circle>%n",
+                            px, py, s.ok() ? color : "white", s.ok() ? "" : " stroke=\"" + color + "\" stroke-width=\"2\"", t,
+                            s.target, s.achieved, ms(s.p(99)), s.lost));
+                }
+            }
+            if (pts.length() > 0) {
+                b.append(f("<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n", pts.toString().trim(), color));
+            }
+            int ly = top + 20 + i * 20;
+            b.append(f("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>%n", left + pw + 10, ly,
+                    left + pw + 30, ly, color));
+            b.append(f("<text x=\"%d\" y=\"%d\">%s</text>%n", left + pw + 36, ly + 4, t));
+            i++;
+        }
+        b.append(f("<text x=\"%d\" y=\"%d\" fill=\"#666\">hollow: step failed</text>%n", left + pw + 10, top + 20 + i * 20 + 4));
+        b.append(f("<text x=\"%d\" y=\"%d\" fill=\"#666\">(p99 &gt; 50 ms or loss)</text>%n", left + pw + 10, top + 36 + i * 20 + 4));
+        b.append("</svg>\n");
+        return b.toString();
+    }
+
+    private static String label(double v) {
+        if (v >= 1_000_000) {
+            return f("%.0fM", v / 1_000_000);
+        }
+        if (v >= 1_000) {
+            return f("%.0fk", v / 1_000);
+        }
+        return v >= 1 ? f("%.0f", v) : f("%.1f", v);
+    }
+}
