@@ -163,18 +163,21 @@ public final class Bench {
             String[] ready = d.expect("READY", 120).split(" ");
             int open = Integer.parseInt(ready[1]);
             log("  " + open + " subscribed, " + ready[2] + " failed");
-            // a short warm-up at the lowest rate, not reported
-            step(d, transport, "warm-up", rates[0], open, seconds / 2, true);
+            // a warm-up at the lowest rate, not reported: the server's and the driver's JIT
+            step(d, transport, "warm-up", rates[0], open * 10, quick ? 4 : 8, true);
+            int failures = 0;
             for (int rate : rates) {
                 if (outOfTime()) {
                     report.notes.add("fan-out over " + transport + " stopped before " + rate + "/s: out of time");
                     break;
                 }
-                Report.Step s = step(d, transport, "fanout", rate, open, seconds, false);
+                Report.Step s = step(d, transport, "fanout", rate, open * 10, seconds, false);
                 s.failedConnections = Integer.parseInt(ready[2]);
                 report.fanout.add(s);
-                if (!s.ok()) {
-                    break; // the next step would only be worse
+                // two failed steps in a row end the transport's climb: the next would only be worse
+                failures = s.ok() ? 0 : failures + 1;
+                if (failures == 2) {
+                    break;
                 }
             }
         }
