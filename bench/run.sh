@@ -17,7 +17,7 @@ if [ "${1:-}" = "--quick" ]; then
   quick="--quick"
   shift
 fi
-if [ -n "$quick" ]; then budget=${BENCH_BUDGET:-170}; else budget=${BENCH_BUDGET:-780}; fi
+if [ -n "$quick" ]; then budget=${BENCH_BUDGET:-190}; else budget=${BENCH_BUDGET:-780}; fi
 
 version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' pom.xml)
 dist="assembly/target/halley-$version.tar.gz"

@@ -153,7 +153,7 @@ public final class Bench {
     void fanOut(String transport) throws Exception {
         int subscribers = quick ? 100 : 300;
         int[] rates = quick ? new int[] {1_000, 2_000, 5_000} : new int[] {1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000};
-        int seconds = quick ? 4 : 8;
+        int seconds = quick ? 3 : 8;
         if (outOfTime()) {
             report.notes.add("fan-out over " + transport + " skipped: out of time");
             return;
