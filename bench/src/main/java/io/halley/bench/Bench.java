@@ -128,7 +128,7 @@ public final class Bench {
                     switch (scenario) {
                         case "fanout" -> fanOut(t);
                         case "latency" -> latency(t);
-                        default -> idle(t, i == transports.length - 1);
+                        default -> idle(t);
                     }
                 } catch (Exception e) {
                     log(scenario + " over " + t + " failed: " + e);
@@ -265,7 +265,7 @@ public final class Bench {
         return s;
     }
 
-    void idle(String transport, boolean last) throws Exception {
+    void idle(String transport) throws Exception {
         int target = Integer.parseInt(opt.getOrDefault("idle", quick ? "2000" : "19000"));
         if (outOfTime()) {
             report.notes.add("idle connections over " + transport + " skipped: out of time");
@@ -274,6 +274,12 @@ public final class Bench {
         int perProcess = 9_500; // well under the 20,000 open files of a process
         int processes = (target + perProcess - 1) / perProcess;
         log("idle connections over " + transport + ": " + target + " from " + processes + " driver processes");
+        // the sessions of the scenarios before must be gone: a closed SSE stream is noticed at its next heartbeat
+        // (15 s), then the session lives on for its lifetime (10 s on the benchmark's server)
+        int lingering = waitForSessions(90);
+        if (lingering > 0) {
+            report.notes.add("idle over " + transport + ": " + lingering + " sessions of earlier scenarios still open at the baseline");
+        }
         long[] before = serverMemory();
         Report.Idle r = new Report.Idle();
         r.transport = transport;
@@ -318,12 +324,29 @@ public final class Bench {
         }
         report.idle.add(r);
         // SSE and long-poll sessions outlive their connection by the session lifetime (the bench server sets it short)
-        if (last) {
-            return;
+    }
+
+    /** Waits (at most {@code seconds}) until the server has no session left; returns how many are left. */
+    int waitForSessions(int seconds) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long started = System.nanoTime();
+        int count = -1;
+        while (true) {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/halley/api/sessions"))
+                    .timeout(java.time.Duration.ofSeconds(30)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            count = 0;
+            for (int i = body.indexOf("\"id\":"); i >= 0; i = body.indexOf("\"id\":", i + 1)) {
+                count++;
+            }
+            if (count == 0 || System.nanoTime() > until) {
+                break;
+            }
+            Thread.sleep(1000);
         }
-        long linger = Long.parseLong(opt.getOrDefault("session-linger", "12"));
-        log("  waiting " + linger + " s for the closed sessions to expire");
-        Thread.sleep(linger * 1000);
+        log(String.format("  %d sessions left on the server after %.0f s", count, (System.nanoTime() - started) / 1e9));
+        return count;
     }
 
     // ---------------------------------------------------------------- server memory
