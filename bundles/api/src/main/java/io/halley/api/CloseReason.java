@@ -31,4 +31,16 @@ public record CloseReason(String code, boolean reconnect) {
     public CloseReason {
         Objects.requireNonNull(code, "code");
     }
+
+    /**
+     * The {@code close} frame that tells a client why its connection ended, the last
+     * frame a connection gets:
+     * <pre>{"type":"close","reason":"slow_consumer","reconnect":false}</pre>
+     *
+     * @return the frame, one line of JSON
+     */
+    public String toJson() {
+        return Json.quote(new StringBuilder(64).append("{\"type\":\"close\",\"reason\":"), code)
+                .append(",\"reconnect\":").append(reconnect).append('}').toString();
+    }
 }

@@ -39,26 +39,8 @@ public class HalleyException extends RuntimeException {
      * @return the documented JSON error body for a code and a client-facing message
      */
     public static String errorJson(ErrorCode code, String message) {
-        StringBuilder b = new StringBuilder(64);
-        b.append("{\"error\":\"").append(code.code()).append("\",\"message\":\"");
-        String m = message == null ? "" : message;
-        for (int i = 0; i < m.length(); i++) {
-            char c = m.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append("\"}").toString();
+        StringBuilder b = new StringBuilder(64).append("{\"error\":");
+        Json.quote(b, code.code()).append(",\"message\":");
+        return Json.quote(b, message == null ? "" : message).append('}').toString();
     }
 }

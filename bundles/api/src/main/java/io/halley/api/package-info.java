@@ -12,9 +12,13 @@
  * <p>Failures that a client caused carry an {@link ErrorCode}, the same on every
  * way in, so that a transport or the HTTP API can answer with the documented
  * status and error body.
+ *
+ * <p>The frames and error bodies that the hub and the transports write by hand quote
+ * their strings with {@link Json#quote}, so that the same text gives the same bytes on
+ * every transport.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.halley.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -13,8 +13,7 @@ final class CloseFrame implements Frame {
 
     CloseFrame(CloseReason reason) {
         this.reason = reason;
-        this.json = Json.quote(new StringBuilder("{\"type\":\"close\",\"reason\":"), reason.code())
-                .append(",\"reconnect\":").append(reason.reconnect()).append('}').toString();
+        this.json = reason.toJson();
     }
 
     CloseReason reason() {

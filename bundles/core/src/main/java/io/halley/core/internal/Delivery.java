@@ -1,5 +1,6 @@
 package io.halley.core.internal;
 
+import io.halley.api.Json;
 import io.halley.api.Message;
 
 import java.nio.charset.StandardCharsets;

@@ -9,6 +9,7 @@ import io.halley.api.CloseReason;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 import io.halley.api.Hub;
+import io.halley.api.Json;
 import io.halley.api.Message;
 import io.halley.api.Session;
 import io.halley.api.SessionInfo;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.halley.api.ContentType;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
+import io.halley.api.Json;
 
 import java.io.IOException;
 import java.io.StringWriter;

@@ -6,6 +6,7 @@ import io.halley.api.CloseReason;
 import io.halley.api.ContentType;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
+import io.halley.api.Json;
 import io.halley.api.Publisher;
 
 import java.nio.charset.StandardCharsets;

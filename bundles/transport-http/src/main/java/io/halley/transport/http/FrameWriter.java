@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import io.halley.api.CloseReason;
 import io.halley.api.Frame;
+import io.halley.api.Json;
 import io.halley.api.Message;
 import io.halley.api.Session;
 import io.halley.api.SessionListener;
@@ -292,7 +293,7 @@ public abstract class FrameWriter implements SessionListener, WriteListener, Asy
         ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
         if (!preambleWritten) {
             preambleWritten = true;
-            writePreamble(buf, "{\"type\":\"connected\",\"session\":" + jsonString(session.id())
+            writePreamble(buf, "{\"type\":\"connected\",\"session\":" + Json.quote(session.id())
                     + ",\"resumed\":" + resumed + ",\"missed\":" + missed
                     + ",\"heartbeat\":" + heartbeatInterval + "}");
         }
@@ -309,8 +310,7 @@ public abstract class FrameWriter implements SessionListener, WriteListener, Asy
         }
         if (reason != null && frames.isEmpty()) {
             // no close frame was left for this connection: say why ourselves
-            writeFrame(buf, new CloseFrame("{\"type\":\"close\",\"reason\":" + jsonString(reason.code())
-                    + ",\"reconnect\":" + reason.reconnect() + "}"));
+            writeFrame(buf, new CloseFrame(reason.toJson()));
             closeWritten = true;
         }
         if (buf.size() > 0) {
@@ -323,22 +323,6 @@ public abstract class FrameWriter implements SessionListener, WriteListener, Asy
             return buf.size() > 0 ? buf.toByteArray() : null;
         }
         return null;
-    }
-
-    /** Quotes a server-made token (session id, close code); escapes only what could break JSON. */
-    private static String jsonString(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
     }
 
     /** The close frame of a connection that the session had none left for. */

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import io.halley.api.CloseReason;
 import io.halley.api.Frame;
+import io.halley.api.Json;
 import io.halley.api.Session;
 import io.halley.api.SessionListener;
 
@@ -158,10 +159,10 @@ final class LongPoll implements SessionListener, AsyncListener, WriteListener {
                 cursor = f.seq();
             }
         }
-        String id = jsonString(session.id());
+        String id = Json.quote(session.id());
         StringBuilder b = new StringBuilder(messages.length() + 128)
                 .append("{\"session\":").append(id)
-                .append(",\"cursor\":").append(jsonString(session.id() + ":" + cursor))
+                .append(",\"cursor\":").append(Json.quote(session.id() + ":" + cursor))
                 .append(",\"missed\":").append(missed)
                 .append(",\"messages\":[").append(messages).append(']');
         if (announce) {
@@ -252,21 +253,5 @@ final class LongPoll implements SessionListener, AsyncListener, WriteListener {
                 // already completed by the container
             }
         }
-    }
-
-    /** Quotes a server-made token (a session id, a cursor); escapes only what could break JSON. */
-    private static String jsonString(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
     }
 }

@@ -2,44 +2,22 @@ package io.halley.transport.sse.internal;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
-/** A client-side event stream: pushes lines as they arrive, no reader thread of its own. */
-final class SseStream implements Flow.Subscriber<String>, AutoCloseable {
+import io.halley.api.testing.TestLineStream;
+
+/** A client-side event stream, read an SSE block at a time. */
+final class SseStream extends TestLineStream {
 
     /** One SSE block, up to its blank line. */
     record Event(String id, String event, String data, Long retry, List<String> comments) {
     }
 
-    private static final String EOF = "\u0000eof";
-
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private final CompletableFuture<HttpResponse.ResponseInfo> info = new CompletableFuture<>();
-    private volatile Flow.Subscription subscription;
-
     static SseStream open(HttpClient client, HttpRequest request) throws Exception {
         SseStream s = new SseStream();
-        client.sendAsync(request, ri -> {
-            s.info.complete(ri);
-            return HttpResponse.BodySubscribers.fromLineSubscriber(s);
-        }).whenComplete((r, t) -> {
-            if (t != null) {
-                s.info.completeExceptionally(t);
-                s.lines.add(EOF);
-            }
-        });
+        s.send(client, request);
         return s;
-    }
-
-    HttpResponse.ResponseInfo info() throws Exception {
-        return info.get(10, TimeUnit.SECONDS);
     }
 
     /** @return the next event, or null when the stream ended */
@@ -50,11 +28,8 @@ final class SseStream implements Flow.Subscriber<String>, AutoCloseable {
         Long retry = null;
         List<String> comments = new ArrayList<>();
         while (true) {
-            String line = lines.poll(10, TimeUnit.SECONDS);
+            String line = nextLine();
             if (line == null) {
-                throw new AssertionError("no line within 10 s");
-            }
-            if (line == EOF) {
                 return null;
             }
             if (line.isEmpty()) {
@@ -81,34 +56,5 @@ final class SseStream implements Flow.Subscriber<String>, AutoCloseable {
             e = next();
         } while (e != null && e.data() == null && e.event() == null);
         return e;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-        subscription = s;
-        s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(String line) {
-        lines.add(line);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-        lines.add(EOF);
-    }
-
-    @Override
-    public void onComplete() {
-        lines.add(EOF);
-    }
-
-    @Override
-    public void close() {
-        Flow.Subscription s = subscription;
-        if (s != null) {
-            s.cancel();
-        }
     }
 }

@@ -342,7 +342,7 @@ final class WebSocketConnection implements SessionListener, SendHandler {
             // the hub ended this connection and left no close frame for it: say why ourselves
             hubCloseHandled = true;
             closeAfterSending.compareAndSet(null, closeReasonFor(reason.code()));
-            return Json.close(reason);
+            return reason.toJson();
         }
         if (heartbeatDue) {
             return HEARTBEAT;
