@@ -40,6 +40,9 @@ public @interface BrokerConfig {
     @AttributeDefinition(description = "STOMP 1.0/1.1/1.2 port; 0 disables the connector")
     int stompPort() default 61613;
 
+    @AttributeDefinition(description = "ActiveMQ's own STOMP-over-WebSocket port (ws://, subprotocol v12.stomp); 0, the default, disables the connector")
+    int wsPort() default 0;
+
     @AttributeDefinition(description = "Keep persistent messages and durable subscriptions in KahaDB across restarts")
     boolean persistent() default true;
 

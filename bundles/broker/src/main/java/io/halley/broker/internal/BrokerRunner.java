@@ -85,8 +85,8 @@ final class BrokerRunner {
         } finally {
             thread.setContextClassLoader(previous);
         }
-        LOG.info("Broker {} started in {} (persistent={}, openwire={}, stomp={})", config.brokerName(),
-                dataDirectory, config.persistent(), connectUri("tcp"), connectUri("stomp"));
+        LOG.info("Broker {} started in {} (persistent={}, openwire={}, stomp={}, ws={})", config.brokerName(),
+                dataDirectory, config.persistent(), connectUri("tcp"), connectUri("stomp"), connectUri("ws"));
     }
 
     /** Stops the embedded broker and returns once it has stopped. */
@@ -125,7 +125,7 @@ final class BrokerRunner {
     }
 
     /**
-     * @param scheme "tcp" (OpenWire) or "stomp"
+     * @param scheme "tcp" (OpenWire), "stomp" or "ws" (STOMP over WebSocket)
      * @return the address clients reach that connector at, or null when it is off
      */
     synchronized URI connectUri(String scheme) {
@@ -186,6 +186,12 @@ final class BrokerRunner {
             addConnector(service, "stomp", config.stompPort(),
                     "wireFormat.maxDataLength=" + config.maxFrameSize()
                             + "&wireFormat.maxFrameSize=" + config.maxFrameSize());
+        }
+
+        if (config.wsPort() > 0) {
+            // ActiveMQ's STOMP-over-WebSocket (off by default): a Jetty 9.4 server of its own, which in Karaf
+            // needs the Jetty WebSocket bundles of pax-web-jetty-websockets
+            addConnector(service, "ws", config.wsPort(), "wireFormat.maxFrameSize=" + config.maxFrameSize());
         }
 
         String[] networks = config.networkConnectors();
