@@ -17,7 +17,7 @@ if [ "${1:-}" = "--quick" ]; then
   quick="--quick"
   shift
 fi
-if [ -n "$quick" ]; then budget=${BENCH_BUDGET:-190}; else budget=${BENCH_BUDGET:-780}; fi
+if [ -n "$quick" ]; then budget=${BENCH_BUDGET:-300}; else budget=${BENCH_BUDGET:-840}; fi
 
 version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' pom.xml)
 dist="assembly/target/halley-$version.tar.gz"
@@ -35,15 +35,25 @@ if [ ! -f "$dist" ] || [ -n "$stale" ]; then
 fi
 echo "[run.sh] building bench (mvn -B -q -Pbench install -pl bench)..."
 mvn -B -q -Pbench install -pl bench
+# the CometD side (Jetty 12) has a classpath of its own, apart from Halley's (Jetty 9.4 in Karaf)
+echo "[run.sh] building bench/cometd (mvn -B -q -f bench/cometd/pom.xml package)..."
+mvn -B -q -f bench/cometd/pom.xml package
 cp="$root/bench/target/classes:$root/bench/target/lib/*"
+cometd_cp="$root/bench/cometd/target/classes:$root/bench/cometd/target/lib/*"
 build_seconds=$((SECONDS - started))
 started=$SECONDS
 
 # ---- everything started below is stopped on the way out, whole process groups
 server_pid=""
 bench_pid=""
+cometd_pid=""
 stop_all() {
   set +e
+  if [ -n "$cometd_pid" ] && kill -0 "$cometd_pid" 2>/dev/null; then
+    kill -TERM -- "-$cometd_pid" 2>/dev/null
+    sleep 1
+    kill -KILL -- "-$cometd_pid" 2>/dev/null
+  fi
   if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
     kill -TERM -- "-$bench_pid" 2>/dev/null
     sleep 1
@@ -65,11 +75,13 @@ rm -rf "$work"
 mkdir -p "$work"
 tar xzf "$dist" -C "$work"
 home="$work/halley-$version"
-mapfile -t ports < <(java -cp "$cp" io.halley.bench.FreePort 6)
+mapfile -t ports < <(java -cp "$cp" io.halley.bench.FreePort 8)
 http=${ports[0]}; openwire=${ports[1]}; stomp=${ports[2]}; ssh=${ports[3]}
 append() { file="$home/etc/$1"; shift; { echo; echo "# set by bench/run.sh"; printf '%s\n' "$@"; } >> "$file"; }
 append org.ops4j.pax.web.cfg "org.osgi.service.http.port = $http"
-append io.halley.broker.cfg "openwirePort = $openwire" "stompPort = $stomp"
+ws=${ports[6]}; cometd=${ports[7]}
+# ActiveMQ's own STOMP-over-WebSocket connector on the same embedded broker: the side-by-side (off in the product)
+append io.halley.broker.cfg "openwirePort = $openwire" "stompPort = $stomp" "wsPort = $ws"
 append org.apache.karaf.shell.cfg "sshPort = $ssh" "sshHost = 127.0.0.1"
 append org.apache.karaf.management.cfg "rmiRegistryPort = ${ports[4]}" "rmiServerPort = ${ports[5]}" \
   "rmiRegistryHost = 127.0.0.1" "rmiServerHost = 127.0.0.1"
@@ -97,13 +109,35 @@ if [ "$(cat /proc/$server_pid/comm)" != "java" ]; then
 fi
 echo "[run.sh] Halley accepts publishes after $((SECONDS - started)) s (pid $server_pid)"
 
+if [ "$(curl -s -o /dev/null -w '%{http_code}' -m 5 "http://127.0.0.1:$ws/" || true)" = "000" ]; then
+  echo "[run.sh] ActiveMQ's ws connector does not answer on $ws:"
+  grep -i "ws://\|websocket\|jetty" "$home/data/log/karaf.log" | tail -20; exit 1
+fi
+echo "[run.sh] ActiveMQ STOMP over WebSocket on ws://127.0.0.1:$ws/"
+
+# ---- the CometD 8 server, its own JVM and classpath, bridged from Halley's broker by JMS
+mkdir -p bench/target/logs
+cometd_log="$root/bench/target/logs/cometd-server.log"
+: > "$cometd_log"
+setsid java -Xms1g -Xmx4g -XX:+UseParallelGC -cp "$cometd_cp" io.halley.bench.CometdServer --port "$cometd" \
+  --openwire "tcp://127.0.0.1:$openwire" --seconds $((budget + 120)) > "$cometd_log" 2>&1 < /dev/null &
+cometd_pid=$!
+deadline=$((SECONDS + 60))
+until grep -q "^READY" "$cometd_log"; do
+  if ! kill -0 "$cometd_pid" 2>/dev/null; then echo "[run.sh] the CometD server exited:"; tail -30 "$cometd_log"; exit 1; fi
+  if [ $SECONDS -gt $deadline ]; then echo "[run.sh] the CometD server did not start within 60 s"; exit 1; fi
+  sleep 0.3
+done
+echo "[run.sh] CometD 8 long-polling on http://127.0.0.1:$cometd/cometd (pid $cometd_pid)"
+
 # ---- the scenarios: the coordinator publishes by JMS and runs the driver processes
 remaining=$((budget - (SECONDS - started) - 20))
 mkdir -p bench/results bench/target/logs
 setsid timeout --kill-after=10 $((remaining + 60)) \
   java -Xmx1g -cp "$cp" io.halley.bench.Bench $quick --base "$base" --openwire "tcp://127.0.0.1:$openwire" \
     --server-pid "$server_pid" --server-opts "$server_opts" --budget "$remaining" \
-    --out "$root/bench/results" --logs "$root/bench/target/logs" "$@" &
+    --out "$root/bench/results" --logs "$root/bench/target/logs" \
+    --stomp-ws "ws://127.0.0.1:$ws/" --cometd "http://127.0.0.1:$cometd/cometd" --cometd-cp "$cometd_cp" "$@" &
 bench_pid=$!
 status=0
 wait "$bench_pid" || status=$?

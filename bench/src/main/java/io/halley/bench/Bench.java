@@ -36,6 +36,9 @@ import org.apache.activemq.ActiveMQConnectionFactory;
 public final class Bench {
 
     static final String[] TRANSPORTS = {"websocket", "sse", "longpoll"};
+    /** The side-by-side: ActiveMQ's STOMP-over-WebSocket connector on Halley's broker, CometD 8 long-polling. */
+    static final String[] OTHERS = {"stomp-ws", "cometd"};
+    static final String[] ALL = {"websocket", "sse", "longpoll", "stomp-ws", "cometd"};
     static final int CHANNELS = 100;
 
     final Map<String, String> opt;
@@ -117,7 +120,14 @@ public final class Bench {
         }
 
         String only = opt.get("scenarios");
-        String[] transports = opt.getOrDefault("transports", String.join(",", TRANSPORTS)).split(",");
+        List<String> defaults = new ArrayList<>(List.of(TRANSPORTS));
+        if (opt.containsKey("stomp-ws")) {
+            defaults.add("stomp-ws");
+        }
+        if (opt.containsKey("cometd")) {
+            defaults.add("cometd");
+        }
+        String[] transports = opt.getOrDefault("transports", String.join(",", defaults)).split(",");
         for (String scenario : new String[] {"fanout", "latency", "idle"}) {
             if (only != null && !only.contains(scenario)) {
                 continue;
@@ -128,7 +138,12 @@ public final class Bench {
                     switch (scenario) {
                         case "fanout" -> fanOut(t);
                         case "latency" -> latency(t);
-                        default -> idle(t);
+                        default -> {
+                            // the idle scenario measures Halley's own memory; the others run elsewhere or share it
+                            if (List.of(TRANSPORTS).contains(t)) {
+                                idle(t);
+                            }
+                        }
                     }
                 } catch (Exception e) {
                     log(scenario + " over " + t + " failed: " + e);
@@ -368,13 +383,26 @@ public final class Bench {
     // ---------------------------------------------------------------- processes
 
     Proc driver(String transport, int clients, int perClient, int offset, String name) throws IOException {
-        return start(name, "io.halley.bench.Driver", "1g", "--transport", transport, "--base", base, "--clients",
-                Integer.toString(clients), "--per-client", Integer.toString(perClient), "--offset", Integer.toString(offset));
+        List<String> args = new ArrayList<>(List.of("--transport", transport, "--base", base, "--clients",
+                Integer.toString(clients), "--per-client", Integer.toString(perClient), "--offset", Integer.toString(offset)));
+        if (transport.equals("stomp-ws")) {
+            args.addAll(List.of("--stomp-ws", opt.get("stomp-ws")));
+        }
+        if (transport.equals("cometd")) {
+            // CometD's client is Jetty 12: bench/cometd's own classpath
+            args.addAll(List.of("--cometd", opt.get("cometd")));
+            return startOn(opt.get("cometd-cp"), name, "io.halley.bench.CometdDriver", "1g", args.toArray(String[]::new));
+        }
+        return start(name, "io.halley.bench.Driver", "1g", args.toArray(String[]::new));
     }
 
     Proc start(String name, String main, String heap, String... args) throws IOException {
+        return startOn(System.getProperty("java.class.path"), name, main, heap, args);
+    }
+
+    Proc startOn(String classpath, String name, String main, String heap, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), main));
+                "-Xmx" + heap, "-XX:+UseParallelGC", "-cp", classpath, main));
         cmd.addAll(List.of(args));
         Path logs = Path.of(opt.getOrDefault("logs", "target/logs"));
         Files.createDirectories(logs);

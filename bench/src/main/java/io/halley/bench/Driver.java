@@ -50,6 +50,10 @@ public final class Driver {
     private final AtomicInteger dropped = new AtomicInteger();
     private final List<HttpClient> clients = new ArrayList<>();
     private final List<Sub> subs = new ArrayList<>();
+    /** Transports this module does not hold (CometD, on its own classpath: bench/cometd) plug in here. */
+    static java.util.function.Consumer<Sub> external;
+    /** ActiveMQ's STOMP-over-WebSocket connector, for the "stomp-ws" transport. */
+    private static String stompWs;
     private volatile int currentStep;
     private volatile boolean quitting;
 
@@ -62,6 +66,7 @@ public final class Driver {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = Bench.args(args);
+        stompWs = a.get("stomp-ws");
         Driver d = new Driver(a.get("transport"), a.get("base"), a.getOrDefault("prefix", "bench.c"),
                 Integer.parseInt(a.getOrDefault("channels", "100")));
         int n = Integer.parseInt(a.get("clients"));
@@ -180,7 +185,7 @@ public final class Driver {
     }
 
     /** One subscriber: one connection, its channels, and what it got of each in the current step. */
-    private final class Sub implements Wire.Sink {
+    final class Sub implements Wire.Sink {
         final HttpClient http;
         final int[] chans;
         final int[] slotOf = new int[channels];
@@ -201,6 +206,8 @@ public final class Driver {
         long acked;
         // SSE
         Flow.Subscription sse;
+        // external transports: how to close
+        volatile Runnable onClose;
 
         Sub(HttpClient http, int[] chans, Semaphore handshakes) {
             this.http = http;
@@ -223,6 +230,13 @@ public final class Driver {
                 case "websocket" -> startWebSocket();
                 case "sse" -> startSse();
                 case "longpoll" -> startPoll();
+                case "stomp-ws" -> startStompWs();
+                case "cometd" -> {
+                    if (external == null) {
+                        throw new IllegalStateException("the cometd transport runs from bench/cometd's classpath");
+                    }
+                    external.accept(this);
+                }
                 default -> throw new IllegalArgumentException(transport);
             }
         }
@@ -355,6 +369,81 @@ public final class Driver {
             }
         }
 
+        // ---- ActiveMQ's STOMP over WebSocket: CONNECT (STOMP 1.2), one SUBSCRIBE per channel, MESSAGE frames
+
+        String channelName(int c) {
+            return prefix + c;
+        }
+
+        void startStompWs() {
+            http.newWebSocketBuilder().subprotocols("v12.stomp").connectTimeout(Duration.ofSeconds(20))
+                    .buildAsync(URI.create(stompWs), new WebSocket.Listener() {
+                        @Override
+                        public void onOpen(WebSocket w) {
+                            ws = w;
+                            send("CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n\n\0");
+                            for (int k = 0; k < chans.length; k++) {
+                                send("SUBSCRIBE\nid:" + k + "\ndestination:/topic/" + prefix + chans[k] + "\nack:auto"
+                                        + (k == chans.length - 1 ? "\nreceipt:subscribed" : "") + "\n\n\0");
+                            }
+                            w.request(1);
+                        }
+
+                        @Override
+                        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean lastPart) {
+                            partial.append(data);
+                            if (lastPart) {
+                                String text = partial.toString();
+                                partial.setLength(0);
+                                int from = 0;
+                                // one frame per WebSocket message from ActiveMQ, but split on NUL to be safe
+                                while (from < text.length()) {
+                                    int end = text.indexOf('\0', from);
+                                    if (end < 0) {
+                                        end = text.length();
+                                    }
+                                    onStompFrame(text.substring(from, end));
+                                    from = end + 1;
+                                }
+                            }
+                            w.request(1);
+                            return null;
+                        }
+
+                        @Override
+                        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                            lostConnection(new RuntimeException("websocket closed " + code + " " + reason));
+                            return null;
+                        }
+
+                        @Override
+                        public void onError(WebSocket w, Throwable error) {
+                            lostConnection(error);
+                        }
+                    }).exceptionally(t -> {
+                        lostConnection(t);
+                        return null;
+                    });
+        }
+
+        void onStompFrame(String f) {
+            int i = 0;
+            while (i < f.length() && (f.charAt(i) == '\n' || f.charAt(i) == '\r')) {
+                i++; // heart-beats and the EOLs after a frame's NUL
+            }
+            if (f.startsWith("MESSAGE", i)) {
+                int body = f.indexOf("\n\n", i);
+                if (body >= 0) {
+                    Wire.parse(f.substring(body + 2), this, Wire.BODY_MARK);
+                }
+            } else if (f.startsWith("RECEIPT", i)) {
+                handshakeDone(true);
+            } else if (f.startsWith("ERROR", i)) {
+                System.err.println("STOMP ERROR: " + f);
+                lostConnection(new RuntimeException("STOMP ERROR"));
+            }
+        }
+
         /** Sends in order: java.net.http allows one outstanding send per WebSocket. */
         synchronized void send(String text) {
             sending = sending.thenCompose(x -> ws.sendText(text, true)).exceptionally(t -> {
@@ -452,6 +541,9 @@ public final class Driver {
                 }
                 if (sse != null) {
                     sse.cancel();
+                }
+                if (onClose != null) {
+                    onClose.run();
                 }
             } catch (Exception ignored) {
                 // exiting anyway

@@ -83,6 +83,70 @@ final class Report {
         return Double.isNaN(v) ? "–" : v < 10 ? f("%.2f", v) : f("%.1f", v);
     }
 
+    static String label(String transport) {
+        return switch (transport) {
+            case "stomp-ws" -> "ActiveMQ STOMP over WebSocket";
+            case "cometd" -> "CometD 8 long-polling";
+            default -> "Halley " + transport;
+        };
+    }
+
+    /** Halley against ActiveMQ's own WebSocket connector and CometD: the ratios of issue 6. */
+    private void sideBySide(StringBuilder b, Map<String, Step> best) {
+        boolean stomp = fanout.stream().anyMatch(s -> s.transport.equals("stomp-ws"));
+        boolean cometd = fanout.stream().anyMatch(s -> s.transport.equals("cometd"));
+        if (!stomp && !cometd) {
+            return;
+        }
+        int top = fanout.stream().mapToInt(s -> s.target).max().orElse(0);
+        b.append("## Side by side: Halley / ActiveMQ WebSocket, Halley / CometD\n\n");
+        b.append("Same run, same broker, same publishers and load shape. ActiveMQ: its own `ws://` connector "
+                + "(STOMP 1.2 over WebSocket, subprotocol `v12.stomp`) on Halley's embedded broker (`wsPort`), a STOMP "
+                + "client per subscriber on the JDK's WebSocket. CometD: a CometD 8.0.9 server (Jetty 12, own JVM) "
+                + "bridged from the same JMS topics by one consumer on `>`, like Halley's hub; CometD's Java "
+                + "long-polling client (`BayeuxClient` + `JettyHttpClientTransport`). **WebSocket compression "
+                + "(permessage-deflate) is off on both sides**: the JDK client offers no extension, so neither Halley "
+                + "nor ActiveMQ's Jetty 9.4 negotiates one; long-polling on both sides has no gzip. A figure with a "
+                + "loss, duplicate or dropped connection is not a result (the step fails).\n\n");
+        b.append("| comparison | Halley | other | Halley / other | target of issue 6 |\n");
+        b.append("| --- | --- | --- | --- | --- |\n");
+        if (stomp) {
+            ratioRow(b, "fan-out deliveries/s at p99 <= 50 ms: Halley WebSocket vs ActiveMQ STOMP over WebSocket",
+                    best.get("websocket"), best.get("stomp-ws"), top);
+        }
+        if (cometd) {
+            ratioRow(b, "fan-out deliveries/s at p99 <= 50 ms: Halley long-poll vs CometD long-polling",
+                    best.get("longpoll"), best.get("cometd"), top);
+        }
+        for (String[] pair : new String[][] {{"websocket", "stomp-ws"}, {"longpoll", "cometd"}}) {
+            Step h = latency.stream().filter(s -> s.transport.equals(pair[0])).findFirst().orElse(null);
+            Step o = latency.stream().filter(s -> s.transport.equals(pair[1])).findFirst().orElse(null);
+            if (h != null && o != null) {
+                boolean clean = h.lost + h.dups + h.dropped == 0 && o.lost + o.dups + o.dropped == 0;
+                b.append(f("| latency p99 ms at the fixed load: %s vs %s | %s | %s | %s | lower is better |%n", label(pair[0]),
+                        label(pair[1]), ms(h.p(99)), ms(o.p(99)), clean ? f("%.2f", h.p(99) / o.p(99)) : "– (losses)"));
+            }
+        }
+        b.append(f("%nThe fan-out figures are the highest *step* that passed on a ladder that ends at %,d deliveries/s: "
+                + "when a side passed the top step its figure is a lower bound and the ratio is marked with >= or <=.%n%n", top));
+    }
+
+    private void ratioRow(StringBuilder b, String what, Step halley, Step other, int top) {
+        String h = halley == null ? "none passed" : f("%,d", halley.target);
+        String o = other == null ? "none passed" : f("%,d", other.target);
+        String ratio;
+        if (halley == null || other == null) {
+            ratio = "–";
+        } else {
+            double r = halley.target / (double) other.target;
+            boolean hCapped = halley.target == top;
+            boolean oCapped = other.target == top;
+            ratio = hCapped && oCapped ? "both at the top step: not measured"
+                    : hCapped ? f(">= %.2f", r) : oCapped ? f("<= %.2f", r) : f("%.2f", r);
+        }
+        b.append(f("| %s | %s | %s | %s | >= 1.5 |%n", what, h, o, ratio));
+    }
+
     String markdown(String svgName) {
         StringBuilder b = new StringBuilder();
         b.append("# Halley benchmark: ").append(date).append("\n\n");
@@ -95,8 +159,10 @@ final class Report {
         b.append("| transport | best step (deliveries/s asked) | deliveries/s achieved | p50 ms | p99 ms | p99.9 ms |\n");
         b.append("| --- | --- | --- | --- | --- | --- |\n");
         Map<String, Step> best = new LinkedHashMap<>();
-        for (String t : Bench.TRANSPORTS) {
-            best.put(t, null);
+        for (String t : Bench.ALL) {
+            if (!t.equals("stomp-ws") && !t.equals("cometd") || fanout.stream().anyMatch(s -> s.transport.equals(t))) {
+                best.put(t, null);
+            }
         }
         for (Step s : fanout) {
             if (s.ok() && (best.get(s.transport) == null || best.get(s.transport).target < s.target)) {
@@ -107,6 +173,8 @@ final class Report {
                 : f("| %s | %,d | %,.0f | %s | %s | %s |%n", t, s.target, s.achieved, ms(s.p(50)), ms(s.p(99)), ms(s.p(99.9)))));
         b.append("\nA step count stops at the first step that fails (p99 over 50 ms, or any loss, duplicate or drop): "
                 + "the best figure is a lower bound of what passes, not a maximum found by bisection.\n\n");
+
+        sideBySide(b, best);
 
         b.append("## Fan-out: every step\n\n");
         b.append("JMS publishers (NON_PERSISTENT) on 100 channels, each subscriber on 10 of them, 50-byte bodies.\n\n");
@@ -202,9 +270,13 @@ final class Report {
         b.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#c00\" stroke-dasharray=\"6 4\"/>%n", left, limit,
                 left + pw, limit));
         b.append(f("<text x=\"%d\" y=\"%.1f\" fill=\"#c00\">p99 = 50 ms</text>%n", left + pw + 6, limit + 4));
-        String[] colors = {"#1f77b4", "#2ca02c", "#ff7f0e"};
+        String[] colors = {"#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd"};
         int i = 0;
-        for (String t : Bench.TRANSPORTS) {
+        for (String t : Bench.ALL) {
+            if (fanout.stream().noneMatch(s -> s.transport.equals(t))) {
+                i++;
+                continue;
+            }
             String color = colors[i % colors.length];
             StringBuilder pts = new StringBuilder();
             for (Step s : fanout) {

@@ -28,14 +28,21 @@ final class Wire {
     }
 
     private static final String MARK = "\"data\":{\"s\":";
+    /** The body itself, as a STOMP MESSAGE frame carries it. */
+    static final String BODY_MARK = "{\"s\":";
 
     /** Finds every benchmark body in {@code text} (one frame, an SSE line, or a long-poll answer); returns how many. */
     static int parse(CharSequence text, Sink sink) {
+        return parse(text, sink, MARK);
+    }
+
+    /** As {@link #parse(CharSequence, Sink)}, for bodies that follow {@code mark}. */
+    static int parse(CharSequence text, Sink sink, String mark) {
         String s = text.toString();
         int found = 0;
-        int i = s.indexOf(MARK);
+        int i = s.indexOf(mark);
         while (i >= 0) {
-            int p = i + MARK.length();
+            int p = i + mark.length();
             long step = number(s, p);
             int c = s.indexOf("\"c\":", p);
             int n = s.indexOf("\"n\":", p);
@@ -45,7 +52,7 @@ final class Wire {
             }
             sink.message((int) step, (int) number(s, c + 4), number(s, n + 4), number(s, t + 4));
             found++;
-            i = s.indexOf(MARK, t);
+            i = s.indexOf(mark, t);
         }
         return found;
     }
