@@ -92,12 +92,24 @@ public abstract class HalleyTestSupport {
         };
     }
 
+    /**
+     * A port that is free now, chosen below Linux's ephemeral range (32768 and up): the
+     * server binds it seconds later, and meanwhile any outgoing connection on the machine
+     * may be given an ephemeral port, which must not be this one.
+     */
     static String freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return Integer.toString(s.getLocalPort());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return Integer.toString(port);
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000");
     }
 
     protected Object config(String pid, String key) throws IOException {
