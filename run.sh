@@ -33,5 +33,13 @@ if [ ! -d "$home" ] || [ "$dist" -nt "$home/.unpacked" ]; then
   touch "$home/.unpacked"
 fi
 
-echo "Starting Halley from $home: http://localhost:8181/halley/ (Ctrl-D or 'shutdown' to stop)"
+if [ $# -eq 0 ] && [ ! -t 0 ]; then
+  # no terminal to hold a shell (a script, CI, nohup): run without one
+  set -- server
+fi
+if [ "${1:-}" = "server" ]; then
+  echo "Starting Halley from $home: http://localhost:8181/halley/ (stop it with Ctrl-C or $home/bin/stop)"
+else
+  echo "Starting Halley from $home: http://localhost:8181/halley/ (Ctrl-D or 'shutdown' to stop)"
+fi
 exec "$home/bin/karaf" "$@"
