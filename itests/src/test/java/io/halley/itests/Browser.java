@@ -79,7 +79,7 @@ public final class Browser implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
         try {
             driver.quit();
         } finally {

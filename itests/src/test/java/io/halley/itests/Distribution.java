@@ -22,7 +22,7 @@ import static org.junit.Assert.assertTrue;
  * folder, on free ports of 127.0.0.1, started with {@code bin/karaf server}, and stopped
  * with everything it started.
  */
-public final class Distribution implements AutoCloseable {
+public final class Distribution {
 
     private static final long BOOT_TIMEOUT_MS = 180_000;
 
@@ -148,7 +148,7 @@ public final class Distribution implements AutoCloseable {
         karaf.waitFor(ms, TimeUnit.MILLISECONDS);
     }
 
-    @Override
+    /** Stops Karaf and every process started through {@link #start}. */
     public void close() throws Exception {
         for (Process p : children) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -53,7 +53,7 @@ public abstract class ProtocolClient implements AutoCloseable {
     public abstract void send(String frames) throws Exception;
 
     /** Drops the connection the way a network would; the session stays on the server. */
-    public abstract void drop() throws Exception;
+    public abstract void drop();
 
     public String session() {
         return session;
@@ -89,7 +89,7 @@ public abstract class ProtocolClient implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         drop();
     }
 

@@ -78,7 +78,7 @@ public final class Publishers implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws javax.jms.JMSException {
         jms.close();
     }
 }
