@@ -50,6 +50,8 @@ public final class Driver {
     private final AtomicInteger dropped = new AtomicInteger();
     private final List<HttpClient> clients = new ArrayList<>();
     private final List<Sub> subs = new ArrayList<>();
+    /** Counted down once per subscriber when it is subscribed or has failed. */
+    private volatile java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(0);
     /** Transports this module does not hold (CometD, on its own classpath: bench/cometd) plug in here. */
     static java.util.function.Consumer<Sub> external;
     /** ActiveMQ's STOMP-over-WebSocket connector, for the "stomp-ws" transport. */
@@ -85,6 +87,7 @@ public final class Driver {
         int stride = Math.max(1, channels / perClient);
         Semaphore handshakes = new Semaphore(100);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        settled = new java.util.concurrent.CountDownLatch(n);
         for (int i = 0; i < n; i++) {
             int g = offset + i;
             int[] chans = new int[perClient];
@@ -95,14 +98,13 @@ public final class Driver {
             subs.add(s);
             if (!handshakes.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 s.failed = true;
+                s.settle();
                 continue;
             }
             s.start();
         }
         // wait (bounded) for every client to be subscribed or failed
-        while (System.nanoTime() < deadline && subs.stream().anyMatch(s -> !s.ready && !s.failed)) {
-            Thread.sleep(50);
-        }
+        settled.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         long open = subs.stream().filter(s -> s.ready && !s.failed).count();
         System.out.println("READY " + open + " " + (n - open));
         System.out.flush();
@@ -243,6 +245,8 @@ public final class Driver {
             }
         }
 
+        private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
+
         void handshakeDone(boolean ok) {
             if (ok) {
                 ready = true;
@@ -250,6 +254,13 @@ public final class Driver {
                 failed = true;
             }
             handshakes.release();
+            settle();
+        }
+
+        void settle() {
+            if (counted.compareAndSet(false, true)) {
+                settled.countDown();
+            }
         }
 
         void lostConnection(Throwable t) {

@@ -78,20 +78,38 @@ public final class ChannelName {
      * matches only itself). Both are assumed valid.
      */
     public static boolean matches(String pattern, String channel) {
-        String[] ps = pattern.split("\\.", -1);
-        String[] cs = channel.split("\\.", -1);
-        for (int i = 0; i < ps.length; i++) {
-            if (ps[i].equals(">")) {
-                return cs.length > i;
+        // walks both names in place: the hub calls this per message and per wildcard
+        // subscription, so it allocates nothing
+        int p = 0;
+        int c = 0;
+        int pl = pattern.length();
+        int cl = channel.length();
+        while (true) {
+            int pe = pattern.indexOf('.', p);
+            if (pe < 0) {
+                pe = pl;
             }
-            if (i >= cs.length) {
+            int length = pe - p;
+            if (length == 1 && pattern.charAt(p) == '>') {
+                return c < cl;
+            }
+            if (c >= cl) {
                 return false;
             }
-            if (!ps[i].equals("*") && !ps[i].equals(cs[i])) {
+            int ce = channel.indexOf('.', c);
+            if (ce < 0) {
+                ce = cl;
+            }
+            boolean star = length == 1 && pattern.charAt(p) == '*';
+            if (!star && (length != ce - c || !pattern.regionMatches(p, channel, c, length))) {
                 return false;
             }
+            if (pe == pl || ce == cl) {
+                return pe == pl && ce == cl;
+            }
+            p = pe + 1;
+            c = ce + 1;
         }
-        return ps.length == cs.length;
     }
 
     private static void check(String name, boolean pattern) {

@@ -74,26 +74,19 @@ public interface Session {
     void detach(SessionListener listener);
 
     /**
-     * Hands out the frames not yet handed to a connection, in order, and marks them sent.
-     * Returns at least one frame when any is waiting, even one larger than {@code maxBytes}.
+     * Hands the attached connection the frames not yet handed to a connection, in order,
+     * and marks them sent. Returns at least one frame when any is waiting, even one
+     * larger than {@code maxBytes}. A connection that is no longer attached (it was
+     * replaced, dropped or detached) gets no message frame, only its own close frame
+     * once, so that a late write on a dying connection never takes frames that belong to
+     * the connection that replaced it.
      *
+     * @param listener  the listener the connection attached with
      * @param maxFrames at most this many frames
      * @param maxBytes  stop adding frames once their size reaches this many bytes
      * @return the frames, possibly empty
      */
-    List<Frame> poll(int maxFrames, int maxBytes);
-
-    /**
-     * Like {@link #poll(int, int)}, on behalf of one connection: a connection that is no
-     * longer attached (it was replaced, or detached) gets no message frame, only its own
-     * close frame once, so that a late write on a dying connection never takes frames
-     * that belong to the connection that replaced it. Transports should use this form.
-     *
-     * @param listener the listener the connection attached with
-     */
-    default List<Frame> poll(SessionListener listener, int maxFrames, int maxBytes) {
-        return poll(maxFrames, maxBytes);
-    }
+    List<Frame> poll(SessionListener listener, int maxFrames, int maxBytes);
 
     /** @return whether {@link #poll} would return a frame now */
     boolean hasPending();

@@ -198,11 +198,6 @@ public final class TestSession implements Session {
             TestFrame goodbye = goodbyes.remove(caller);
             return goodbye == null ? List.of() : List.of(goodbye);
         }
-        return poll(maxFrames, maxBytes);
-    }
-
-    @Override
-    public synchronized List<Frame> poll(int maxFrames, int maxBytes) {
         List<Frame> out = new ArrayList<>();
         int bytes = 0;
         for (TestFrame f : kept) {

@@ -158,13 +158,6 @@ final class SessionImpl implements Session {
     }
 
     @Override
-    public List<Frame> poll(int maxFrames, int maxBytes) {
-        synchronized (this) {
-            return pollLocked(maxFrames, maxBytes);
-        }
-    }
-
-    @Override
     public List<Frame> poll(SessionListener caller, int maxFrames, int maxBytes) {
         synchronized (this) {
             if (caller != listener) {

@@ -46,6 +46,13 @@ public class HubCoreTest {
         return out;
     }
 
+    /** Attaches a connection that has seen nothing yet; frames queued so far stay unsent. */
+    private static Recorder attached(Session s) {
+        Recorder r = new Recorder();
+        s.attach("test", "x", r, -1);
+        return r;
+    }
+
     /** Counts what the session says, as a transport would hear it. */
     static final class Recorder implements SessionListener {
         int available;
@@ -71,9 +78,9 @@ public class HubCoreTest {
         for (int i = 0; i < 100; i++) {
             publish(hub, i % 2 == 0 ? "demo.news" : "demo.sports", "\"m" + i + "\"");
         }
-        List<Frame> fa = a.poll(1000, Integer.MAX_VALUE);
-        List<Frame> fb = b.poll(1000, Integer.MAX_VALUE);
-        List<Frame> fc = c.poll(1000, Integer.MAX_VALUE);
+        List<Frame> fa = a.poll(attached(a), 1000, Integer.MAX_VALUE);
+        List<Frame> fb = b.poll(attached(b), 1000, Integer.MAX_VALUE);
+        List<Frame> fc = c.poll(attached(c), 1000, Integer.MAX_VALUE);
         assertEquals(50, fa.size());
         assertEquals(100, fb.size());
         assertEquals(50, fc.size());
@@ -97,8 +104,8 @@ public class HubCoreTest {
         publish(hub, "demo.news", "{\"n\":1}");
         publish(hub, "demo.news.eu", "{\"n\":2}");
         publish(hub, "other.news", "{\"n\":3}");
-        assertEquals(List.of("{\"n\":1}"), data(one.poll(10, 1 << 20)));
-        assertEquals(List.of("{\"n\":1}", "{\"n\":2}"), data(all.poll(10, 1 << 20)));
+        assertEquals(List.of("{\"n\":1}"), data(one.poll(attached(one), 10, 1 << 20)));
+        assertEquals(List.of("{\"n\":1}", "{\"n\":2}"), data(all.poll(attached(all), 10, 1 << 20)));
     }
 
     @Test

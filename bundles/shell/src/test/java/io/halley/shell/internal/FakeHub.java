@@ -134,7 +134,7 @@ final class FakeHub implements Hub {
         }
 
         @Override
-        public List<Frame> poll(int maxFrames, int maxBytes) {
+        public List<Frame> poll(io.halley.api.SessionListener listener, int maxFrames, int maxBytes) {
             return List.of();
         }
 
