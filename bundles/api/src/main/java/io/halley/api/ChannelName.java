@@ -112,6 +112,52 @@ public final class ChannelName {
         }
     }
 
+    /**
+     * Whether every channel that {@code inner} matches is also matched by {@code outer}
+     * ({@code demo.>} covers {@code demo.*} and {@code demo.chat}, not {@code >}).
+     * Both are assumed valid patterns.
+     */
+    public static boolean covers(String outer, String inner) {
+        return covers(outer.split("\\."), 0, inner.split("\\."), 0);
+    }
+
+    /**
+     * Whether some channel is matched by both patterns ({@code demo.*} and {@code *.chat}
+     * overlap; {@code demo.>} and {@code news.>} do not). Both are assumed valid patterns.
+     */
+    public static boolean overlaps(String a, String b) {
+        return overlaps(a.split("\\."), 0, b.split("\\."), 0);
+    }
+
+    private static boolean covers(String[] o, int oi, String[] i, int ii) {
+        if (oi == o.length) {
+            return ii == i.length;
+        }
+        if (o[oi].equals(">")) {
+            return ii < i.length;
+        }
+        if (ii == i.length || i[ii].equals(">")) {
+            return false;
+        }
+        if (!o[oi].equals("*") && (i[ii].equals("*") || !o[oi].equals(i[ii]))) {
+            return false;
+        }
+        return covers(o, oi + 1, i, ii + 1);
+    }
+
+    private static boolean overlaps(String[] a, int ai, String[] b, int bi) {
+        if (ai == a.length || bi == b.length) {
+            return ai == a.length && bi == b.length;
+        }
+        if (a[ai].equals(">") || b[bi].equals(">")) {
+            return true;
+        }
+        if (!a[ai].equals("*") && !b[bi].equals("*") && !a[ai].equals(b[bi])) {
+            return false;
+        }
+        return overlaps(a, ai + 1, b, bi + 1);
+    }
+
     private static void check(String name, boolean pattern) {
         if (name == null || name.isEmpty()) {
             throw new HalleyException(ErrorCode.MISSING_CHANNEL, "a channel name is required");

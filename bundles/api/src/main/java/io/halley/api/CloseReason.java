@@ -28,6 +28,12 @@ public record CloseReason(String code, boolean reconnect) {
     /** The client itself ended the session. */
     public static final CloseReason CLIENT_CLOSED = new CloseReason("client_closed", false);
 
+    /**
+     * The token the session was opened with expired and no fresh one came ({@code auth}
+     * frame): the client reconnects with a new token and resumes the session.
+     */
+    public static final CloseReason TOKEN_EXPIRED = new CloseReason("token_expired", true);
+
     public CloseReason {
         Objects.requireNonNull(code, "code");
     }

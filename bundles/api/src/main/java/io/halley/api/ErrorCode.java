@@ -26,6 +26,13 @@ public enum ErrorCode {
     UNKNOWN_TYPE("unknown_type", 400),
     /** A frame other than {@code connect} on a connection that has not connected yet. */
     NOT_CONNECTED("not_connected", 400),
+    /**
+     * Credentials that were missing where required, or wrong: unknown user, wrong password,
+     * malformed, forged or expired token, unknown API key. The refusal never says which.
+     */
+    UNAUTHORIZED("unauthorized", 401),
+    /** An identity that the channel permissions (or the admin role) do not allow to do this. */
+    FORBIDDEN("forbidden", 403),
     /** A long-poll cursor that names no live session (a malformed one is {@link #BAD_REQUEST}). */
     UNKNOWN_CURSOR("unknown_cursor", 404),
     /** A session id that names no live session. */

@@ -16,12 +16,29 @@ public interface Hub {
      *
      * @param transport     the transport's name, for operators
      * @param remoteAddress the client's address, for operators
+     * @param credentials   what the client presented (HTTP {@code Authorization}, a {@code token} parameter)
      * @param patterns      channels or patterns ({@link ChannelName}); may be empty
      * @return the new session, with no connection attached yet
-     * @throws HalleyException a channel error, {@link ErrorCode#TOO_MANY_CHANNELS}, or
+     * @throws HalleyException {@link ErrorCode#UNAUTHORIZED}, a channel error,
+     *         {@link ErrorCode#FORBIDDEN} when the identity may not subscribe to one of
+     *         them (nothing is opened), {@link ErrorCode#TOO_MANY_CHANNELS}, or
      *         {@link ErrorCode#TOO_MANY_SESSIONS}
      */
-    Session openSession(String transport, String remoteAddress, Collection<String> patterns);
+    Session openSession(String transport, String remoteAddress, Credentials credentials, Collection<String> patterns);
+
+    /**
+     * Finds a session for a client that resumes it (a cursor, {@code Last-Event-ID}, a
+     * {@code session} parameter). Only the subject that opened a session may resume it:
+     * the credentials must prove the same user (none for an anonymous session).
+     *
+     * @param id          the session id
+     * @param credentials what the client presented now
+     * @return the open session
+     * @throws HalleyException {@link ErrorCode#UNAUTHORIZED} when the credentials are
+     *         wrong, {@link ErrorCode#UNKNOWN_SESSION} when no open session has that id
+     *         or it belongs to another subject (the two are not told apart)
+     */
+    Session resume(String id, Credentials credentials);
 
     /**
      * Handles a {@code connect} frame, the first frame of a connection that carries
@@ -30,18 +47,24 @@ public interface Hub {
      * client learns it from {@link Connected#resumed()} and subscribes again, with
      * recovery). The listener is attached to the session.
      *
-     * <pre>{"type":"connect","session":"q0N3...","lastSeq":41}</pre>
+     * <pre>{"type":"connect","session":"q0N3...","lastSeq":41,"token":"eyJ..."}</pre>
+     *
+     * <p>The frame's {@code token}, when present, is the connection's credentials;
+     * otherwise {@code credentials} (from the HTTP upgrade request) are. A resume by
+     * another subject opens a new session instead.
      *
      * @param connectFrame  the frame as the client sent it
      * @param transport     the transport's name, for operators
      * @param remoteAddress the client's address, for operators
+     * @param credentials   what the connection's HTTP request carried
      * @param listener      the connection's listener
      * @return the session and how the connect went
      * @throws HalleyException {@link ErrorCode#BAD_FRAME} when it is not a connect frame,
      *         {@link ErrorCode#NOT_CONNECTED} when it is another frame,
-     *         {@link ErrorCode#TOO_MANY_SESSIONS}
+     *         {@link ErrorCode#UNAUTHORIZED}, {@link ErrorCode#TOO_MANY_SESSIONS}
      */
-    Connected connect(String connectFrame, String transport, String remoteAddress, SessionListener listener);
+    Connected connect(String connectFrame, String transport, String remoteAddress, Credentials credentials,
+            SessionListener listener);
 
     /** @return the longest text {@link Session#handle} and {@link #connect} take, in characters */
     int maxClientFrameSize();

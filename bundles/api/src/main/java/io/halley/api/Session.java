@@ -27,6 +27,9 @@ public interface Session {
     /** @return the session id: random, unguessable, URL-safe */
     String id();
 
+    /** @return who opened the session; a token refresh ({@code auth} frame) may renew it */
+    Identity identity();
+
     /** @return the name of the transport that attached last, such as {@code sse} */
     String transport();
 
@@ -43,7 +46,8 @@ public interface Session {
      * Subscribes to a channel or pattern; messages published from now on are queued.
      *
      * @throws HalleyException {@link ErrorCode#INVALID_CHANNEL} and the other channel
-     *         errors, or {@link ErrorCode#TOO_MANY_CHANNELS}
+     *         errors, {@link ErrorCode#TOO_MANY_CHANNELS}, or {@link ErrorCode#FORBIDDEN}
+     *         when the session's identity may not subscribe to it
      */
     void subscribe(String pattern);
 

@@ -9,6 +9,12 @@
  * {@linkplain Session#attach attaches} a {@link SessionListener}, and writes what
  * {@link Session#poll} hands it.
  *
+ * <p>Who a client is and what it may do: a transport hands the hub the
+ * {@link Credentials} a client presented; the {@link Authenticator} turns them into an
+ * {@link Identity}; the {@link AccessControl} decides, by {@link AclRule}s, which
+ * {@link Permission}s that identity has on a channel. The hub, the HTTP API and the
+ * broker all ask the same two services.
+ *
  * <p>Failures that a client caused carry an {@link ErrorCode}, the same on every
  * way in, so that a transport or the HTTP API can answer with the documented
  * status and error body.
@@ -18,7 +24,7 @@
  * every transport.
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package io.halley.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -10,6 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.halley.api.ChannelInfo;
+import io.halley.api.Credentials;
+import io.halley.api.Identity;
 import io.halley.api.Connected;
 import io.halley.api.SessionListener;
 import io.halley.api.ChannelName;
@@ -28,15 +30,50 @@ public final class TestHub implements Hub {
     public final List<String> errors = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
 
+    /** The credentials each open, resume and connect got, in order. */
+    public final List<Credentials> credentials = new CopyOnWriteArrayList<>();
+
+    /**
+     * What this hub makes of credentials: none is anonymous, a password or token whose
+     * secret is {@code bad} is refused, any other names the user (the token itself).
+     */
+    public Identity identify(Credentials c) {
+        credentials.add(c);
+        if (c.isNone()) {
+            return Identity.anonymous();
+        }
+        if ("bad".equals(c.secret())) {
+            throw Credentials.unauthorized();
+        }
+        return Identity.user(c.user() != null ? c.user() : c.secret(), java.util.Set.of());
+    }
+
     @Override
-    public Session openSession(String transport, String remoteAddress, Collection<String> patterns) {
+    public Session openSession(String transport, String remoteAddress, Credentials credentials, Collection<String> patterns) {
+        return open(transport, remoteAddress, identify(credentials), patterns);
+    }
+
+    private Session open(String transport, String remoteAddress, Identity who, Collection<String> patterns) {
+        if (patterns.contains("forbidden")) {
+            throw new HalleyException(ErrorCode.FORBIDDEN, "not allowed");
+        }
         if (patterns.size() > MAX_SUBSCRIPTIONS) {
             throw new HalleyException(ErrorCode.TOO_MANY_CHANNELS, "too many");
         }
         patterns.forEach(ChannelName::requirePattern);
-        TestSession s = new TestSession("s" + ids.incrementAndGet() + "-x_Y", transport, remoteAddress);
+        TestSession s = new TestSession("s" + ids.incrementAndGet() + "-x_Y", transport, remoteAddress, who);
         patterns.forEach(s::subscribe);
         sessions.put(s.id(), s);
+        return s;
+    }
+
+    @Override
+    public Session resume(String id, Credentials credentials) {
+        Identity who = identify(credentials);
+        TestSession s = sessions.get(id);
+        if (s == null || !s.isOpen() || !s.identity().sameSubject(who)) {
+            throw new HalleyException(ErrorCode.UNKNOWN_SESSION, "no such session");
+        }
         return s;
     }
 
@@ -82,7 +119,8 @@ public final class TestHub implements Hub {
 
     /** Opens or resumes from {"type":"connect","session":"...","lastSeq":n}, read with regular expressions. */
     @Override
-    public Connected connect(String frame, String transport, String remoteAddress, SessionListener listener) {
+    public Connected connect(String frame, String transport, String remoteAddress, Credentials credentials,
+            SessionListener listener) {
         if (!frame.trim().startsWith("{")) {
             throw new HalleyException(ErrorCode.BAD_FRAME, "not a JSON object");
         }
@@ -91,12 +129,15 @@ public final class TestHub implements Hub {
         }
         java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"session\"\\s*:\\s*\"([^\"]*)\"").matcher(frame);
         java.util.regex.Matcher seq = java.util.regex.Pattern.compile("\"lastSeq\"\\s*:\\s*(\\d+)").matcher(frame);
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("\"token\"\\s*:\\s*\"([^\"]*)\"").matcher(frame);
+        Credentials effective = token.find() ? Credentials.token(token.group(1)) : credentials;
+        Identity who = identify(effective);
         TestSession existing = id.find() ? sessions.get(id.group(1)) : null;
-        if (existing != null && existing.isOpen()) {
+        if (existing != null && existing.isOpen() && existing.identity().sameSubject(who)) {
             long missed = existing.attach(transport, remoteAddress, listener, seq.find() ? Long.parseLong(seq.group(1)) : -1);
             return new Connected(existing, true, missed);
         }
-        Session s = openSession(transport, remoteAddress, List.of());
+        Session s = open(transport, remoteAddress, who, List.of());
         s.attach(transport, remoteAddress, listener, -1);
         return new Connected(s, false, 0);
     }

@@ -17,6 +17,7 @@ import io.halley.api.CloseReason;
 import io.halley.api.ErrorCode;
 import io.halley.api.Frame;
 import io.halley.api.HalleyException;
+import io.halley.api.Identity;
 import io.halley.api.Message;
 import io.halley.api.Session;
 import io.halley.api.SessionListener;
@@ -43,7 +44,14 @@ public final class TestSession implements Session {
     /** What {@link #handle} was given, for tests to wait on. */
     public final BlockingQueue<String> handled = new LinkedBlockingQueue<>();
 
+    private final Identity identity;
+
     public TestSession(String id, String transport, String remote) {
+        this(id, transport, remote, Identity.anonymous());
+    }
+
+    public TestSession(String id, String transport, String remote, Identity identity) {
+        this.identity = identity;
         this.id = id;
         this.transport = transport;
         this.remote = remote;
@@ -116,6 +124,11 @@ public final class TestSession implements Session {
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public Identity identity() {
+        return identity;
     }
 
     @Override
