@@ -21,6 +21,15 @@ public interface Authenticator {
      */
     Identity authenticate(Credentials credentials);
 
+    /**
+     * Looks up a realm user and their roles without a password, for operators
+     * ({@code halley:acl-check}, the console); read-only.
+     *
+     * @return the user as an identity of kind {@link Identity.Kind#USER}, or empty when
+     *         the realm does not know the name or cannot be searched
+     */
+    java.util.Optional<Identity> lookup(String user);
+
     /** @return the name of the JAAS realm that checks passwords */
     String realm();
 
