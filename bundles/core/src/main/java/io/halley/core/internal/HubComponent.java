@@ -1,6 +1,10 @@
 package io.halley.core.internal;
 
+import io.halley.api.AccessControl;
+import io.halley.api.AccessControlListener;
+import io.halley.api.Authenticator;
 import io.halley.api.ChannelInfo;
+import io.halley.api.Credentials;
 import io.halley.api.Connected;
 import io.halley.api.SessionListener;
 import io.halley.api.ErrorCode;
@@ -61,6 +65,10 @@ public class HubComponent implements Hub {
         this.context = context;
         this.hub = new HubCore(config, System::currentTimeMillis);
         hub.namespaces(namespaces);
+        hub.accessControl(accessControl);
+        hub.authenticator(authenticator);
+        HubCore h = hub;
+        aclListener = context.registerService(AccessControlListener.class, h::recheckSubscriptions, null);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "halley-hub");
             t.setDaemon(true);
@@ -73,6 +81,11 @@ public class HubComponent implements Hub {
 
     @Deactivate
     void deactivate() {
+        try {
+            aclListener.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping
+        }
         scheduler.shutdownNow();
         synchronized (this) {
             disconnect();
@@ -155,6 +168,53 @@ public class HubComponent implements Hub {
         }
     }
 
+    // the access control and authenticator may come and go: without them the hub refuses
+    // every credential and every channel (fail closed), and its sessions live on
+    private volatile AccessControl accessControl;
+    private volatile Authenticator authenticator;
+    private ServiceRegistration<AccessControlListener> aclListener;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindAccessControl(AccessControl acl) {
+        accessControl = acl;
+        HubCore h = hub;
+        if (h != null) {
+            h.accessControl(acl);
+        }
+    }
+
+    void unbindAccessControl(AccessControl acl) {
+        if (accessControl == acl) {
+            accessControl = null;
+            HubCore h = hub;
+            if (h != null) {
+                h.accessControl(null);
+                h.recheckSubscriptions();
+            }
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindAuthenticator(Authenticator a) {
+        authenticator = a;
+        HubCore h = hub;
+        if (h != null) {
+            h.authenticator(a);
+        }
+    }
+
+    void unbindAuthenticator(Authenticator a) {
+        if (authenticator == a) {
+            authenticator = null;
+            HubCore h = hub;
+            if (h != null) {
+                h.authenticator(null);
+            }
+        }
+    }
+
     private final List<Namespace> namespaces = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -176,8 +236,9 @@ public class HubComponent implements Hub {
     }
 
     @Override
-    public Connected connect(String connectFrame, String transport, String remoteAddress, SessionListener listener) {
-        return hub.connect(connectFrame, transport, remoteAddress, listener);
+    public Connected connect(String connectFrame, String transport, String remoteAddress, Credentials credentials,
+            SessionListener listener) {
+        return hub.connect(connectFrame, transport, remoteAddress, credentials, listener);
     }
 
     @Override
@@ -186,8 +247,13 @@ public class HubComponent implements Hub {
     }
 
     @Override
-    public Session openSession(String transport, String remoteAddress, Collection<String> patterns) {
-        return hub.openSession(transport, remoteAddress, patterns);
+    public Session openSession(String transport, String remoteAddress, Credentials credentials, Collection<String> patterns) {
+        return hub.openSession(transport, remoteAddress, credentials, patterns);
+    }
+
+    @Override
+    public Session resume(String id, Credentials credentials) {
+        return hub.resume(id, credentials);
     }
 
     @Override

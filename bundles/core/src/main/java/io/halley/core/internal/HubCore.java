@@ -1,6 +1,12 @@
 package io.halley.core.internal;
 
+import io.halley.api.AccessControl;
+import io.halley.api.AccessDecision;
+import io.halley.api.Authenticator;
 import io.halley.api.ChannelInfo;
+import io.halley.api.Credentials;
+import io.halley.api.Identity;
+import io.halley.api.Permission;
 import io.halley.api.ChannelName;
 import io.halley.api.Connected;
 import io.halley.api.Publisher;
@@ -56,6 +62,8 @@ final class HubCore implements Hub {
     private final Namespace defaults;
     private volatile Map<String, Namespace> namespaces = Map.of();
     private volatile Publisher publisher;
+    private volatile Authenticator authenticator;
+    private volatile AccessControl accessControl;
 
     HubCore(HubConfig config, LongSupplier clock) {
         this.config = config;
@@ -73,6 +81,80 @@ final class HubCore implements Hub {
 
     void publisher(Publisher p) {
         this.publisher = p;
+    }
+
+    void authenticator(Authenticator a) {
+        this.authenticator = a;
+    }
+
+    void accessControl(AccessControl a) {
+        this.accessControl = a;
+    }
+
+    /**
+     * @return who presented these credentials
+     * @throws HalleyException unauthorized, or unavailable without an authenticator
+     */
+    Identity authenticate(Credentials credentials) {
+        if (credentials.isNone()) {
+            return Identity.anonymous();
+        }
+        Authenticator a = authenticator;
+        if (a == null) {
+            count("auth.unavailable");
+            throw new HalleyException(ErrorCode.UNAVAILABLE, "authentication is not available; try again later");
+        }
+        try {
+            return a.authenticate(credentials);
+        } catch (HalleyException e) {
+            count(e.code() == ErrorCode.UNAUTHORIZED ? "auth.refused" : "auth.unavailable");
+            throw e;
+        }
+    }
+
+    /** @return the decision; without the access control service everything but a system identity is refused */
+    AccessDecision check(Identity who, String pattern, Permission permission) {
+        AccessControl acl = accessControl;
+        if (who.kind() == Identity.Kind.SYSTEM) {
+            return new AccessDecision(true, null, "system");
+        }
+        if (acl == null) {
+            return new AccessDecision(false, null, "channel permissions are not available");
+        }
+        return acl.check(who, pattern, permission);
+    }
+
+    /** @throws HalleyException forbidden when the identity may not */
+    void requireAllowed(Identity who, String pattern, Permission permission) {
+        if (!check(who, pattern, permission).allowed()) {
+            count("acl.refused." + permission.code());
+            throw new HalleyException(ErrorCode.FORBIDDEN,
+                    "not allowed to " + permission.code() + (permission == Permission.PUBLISH ? " to " : " on ")
+                            + pattern);
+        }
+    }
+
+    /**
+     * The rules changed: every live subscription is checked again, and one that is no
+     * longer allowed ends with an {@code unsubscribed} frame (code {@code forbidden}).
+     */
+    void recheckSubscriptions() {
+        for (SessionImpl s : sessions.values()) {
+            revokeForbidden(s);
+        }
+    }
+
+    void revokeForbidden(SessionImpl s) {
+        Identity who = s.identity();
+        for (String pattern : s.subscriptionsSnapshot()) {
+            if (!check(who, pattern, Permission.SUBSCRIBE).allowed() && s.revoke(pattern)) {
+                count("acl.revoked");
+                String body = Json.quote(Json.quote(new StringBuilder(",\"channel\":"), pattern)
+                        .append(",\"code\":\"forbidden\",\"message\":"),
+                        "the permission to subscribe was revoked").toString();
+                s.enqueue(seq -> new TextFrame("unsubscribed", seq, body));
+            }
+        }
     }
 
     void namespaces(Collection<Namespace> all) {
@@ -101,7 +183,8 @@ final class HubCore implements Hub {
     }
 
     @Override
-    public Connected connect(String connectFrame, String transport, String remoteAddress, SessionListener listener) {
+    public Connected connect(String connectFrame, String transport, String remoteAddress, Credentials credentials,
+            SessionListener listener) {
         List<ClientFrame> frames = protocol.parse(connectFrame);
         if (frames.size() != 1) {
             throw new HalleyException(ErrorCode.BAD_FRAME, "connect is one frame");
@@ -110,17 +193,24 @@ final class HubCore implements Hub {
         if (!f.type.equals("connect")) {
             throw new HalleyException(ErrorCode.NOT_CONNECTED, "the first frame must be connect");
         }
+        Identity who = authenticate(f.token != null ? Credentials.bearer(f.token) : credentials);
         SessionImpl existing = f.session == null ? null : sessions.get(f.session);
+        if (existing != null && existing.isOpen() && !existing.identity().sameSubject(who)) {
+            count("sessions.resume.refused");
+            existing = null;
+        }
         if (existing != null && existing.isOpen()) {
             try {
+                existing.renew(who);
                 long missed = existing.attach(transport, remoteAddress, listener, f.lastSeq);
+                revokeForbidden(existing);
                 count("sessions.resumed");
                 return new Connected(existing, true, missed);
             } catch (HalleyException ended) {
                 // closed in between: open a new one below
             }
         }
-        Session s = openSession(transport, remoteAddress, List.of());
+        Session s = open(transport, remoteAddress, who, List.of());
         s.attach(transport, remoteAddress, listener, -1);
         return new Connected(s, false, 0);
     }
@@ -138,10 +228,33 @@ final class HubCore implements Hub {
     }
 
     @Override
-    public Session openSession(String transport, String remoteAddress, Collection<String> patterns) {
+    public Session openSession(String transport, String remoteAddress, Credentials credentials, Collection<String> patterns) {
+        return open(transport, remoteAddress, authenticate(credentials), patterns);
+    }
+
+    @Override
+    public Session resume(String id, Credentials credentials) {
+        Identity who = authenticate(credentials);
+        SessionImpl s = id == null ? null : sessions.get(id);
+        if (s == null || !s.isOpen()) {
+            throw new HalleyException(ErrorCode.UNKNOWN_SESSION, "no such session");
+        }
+        if (!s.identity().sameSubject(who)) {
+            count("sessions.resume.refused");
+            throw new HalleyException(ErrorCode.UNKNOWN_SESSION, "no such session");
+        }
+        s.renew(who);
+        revokeForbidden(s);
+        return s;
+    }
+
+    Session open(String transport, String remoteAddress, Identity who, Collection<String> patterns) {
         Set<String> wanted = new LinkedHashSet<>(patterns);
         for (String p : wanted) {
             ChannelName.requirePattern(p);
+        }
+        for (String p : wanted) {
+            requireAllowed(who, p, Permission.SUBSCRIBE);
         }
         if (wanted.size() > config.maxSubscriptionsPerSession()) {
             throw new HalleyException(ErrorCode.TOO_MANY_CHANNELS,
@@ -152,7 +265,7 @@ final class HubCore implements Hub {
             count("sessions.refused");
             throw new HalleyException(ErrorCode.TOO_MANY_SESSIONS, "the server has too many sessions");
         }
-        SessionImpl s = new SessionImpl(this, newId(), transport, remoteAddress, now(),
+        SessionImpl s = new SessionImpl(this, newId(), who, transport, remoteAddress, now(),
                 config.queueMaxMessages(), config.queueMaxBytes());
         sessions.put(s.id(), s);
         count("sessions.opened");
@@ -376,6 +489,8 @@ final class HubCore implements Hub {
         for (SessionImpl s : sessions.values()) {
             if (s.expired(now, config.sessionLifetime())) {
                 s.close(CloseReason.EXPIRED);
+            } else if (s.identity().isExpired(now) && s.dropConnection(CloseReason.TOKEN_EXPIRED)) {
+                count("sessions.token_expired");
             }
         }
     }

@@ -2,6 +2,8 @@ package io.halley.core.internal;
 
 import io.halley.api.ChannelName;
 import io.halley.api.ContentType;
+import io.halley.api.Identity;
+import io.halley.api.Permission;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 import io.halley.api.Publisher;
@@ -106,8 +108,9 @@ final class JmsBridge implements Publisher, MessageListener {
     }
 
     @Override
-    public String publish(String channel, byte[] body, ContentType type) {
+    public String publish(Identity publisher, String channel, byte[] body, ContentType type) {
         ChannelName.requireChannel(channel);
+        hub.requireAllowed(publisher, channel, Permission.PUBLISH);
         int max = hub.maxMessageSize(channel);
         if (body.length > max) {
             throw new HalleyException(ErrorCode.TOO_LARGE, "a message body on this channel is at most " + max + " bytes");

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import io.halley.api.ChannelName;
 import io.halley.api.CloseReason;
 import io.halley.api.ContentType;
+import io.halley.api.Credentials;
+import io.halley.api.Identity;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 import io.halley.api.Json;
@@ -75,13 +77,23 @@ final class Protocol {
                     if (publisher == null) {
                         throw new HalleyException(ErrorCode.UNAVAILABLE, "the broker is not available; try again later");
                     }
-                    String id = publisher.publish(f.channel, f.data.getBytes(StandardCharsets.UTF_8), ContentType.JSON);
+                    String id = publisher.publish(s.identity(), f.channel, f.data.getBytes(StandardCharsets.UTF_8), ContentType.JSON);
                     result = Json.quote(new StringBuilder("{\"id\":"), id).append('}').toString();
                 }
                 case "ack" -> {
                     require(f.seq >= 0, "ack needs a \"seq\"");
                     s.ack(f.seq);
                     return;
+                }
+                case "auth" -> {
+                    require(f.token != null, "auth needs a \"token\"");
+                    Identity fresh = hub.authenticate(Credentials.bearer(f.token));
+                    if (!fresh.sameSubject(s.identity())) {
+                        throw new HalleyException(ErrorCode.FORBIDDEN, "a token for another user cannot renew this session");
+                    }
+                    s.renew(fresh);
+                    hub.revokeForbidden(s);
+                    result = "{\"expiresAt\":" + fresh.expiresAt() + "}";
                 }
                 case "ping" -> result = "{\"time\":" + hub.now() + "}";
                 case "close" -> {

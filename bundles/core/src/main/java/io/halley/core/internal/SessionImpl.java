@@ -5,6 +5,8 @@ import io.halley.api.CloseReason;
 import io.halley.api.ErrorCode;
 import io.halley.api.Frame;
 import io.halley.api.HalleyException;
+import io.halley.api.Identity;
+import io.halley.api.Permission;
 import io.halley.api.Session;
 import io.halley.api.SessionInfo;
 import io.halley.api.SessionListener;
@@ -25,6 +27,7 @@ final class SessionImpl implements Session {
 
     private final HubCore hub;
     private final String id;
+    private volatile Identity identity;
     private final long createdAt;
     private final int maxMessages;
     private final long maxBytes;
@@ -46,10 +49,11 @@ final class SessionImpl implements Session {
     private CloseFrame closeFrame;
     private boolean closeFrameSent;
 
-    SessionImpl(HubCore hub, String id, String transport, String remoteAddress, long now,
+    SessionImpl(HubCore hub, String id, Identity identity, String transport, String remoteAddress, long now,
             int maxMessages, long maxBytes) {
         this.hub = hub;
         this.id = id;
+        this.identity = identity;
         this.transport = transport;
         this.remoteAddress = remoteAddress;
         this.createdAt = now;
@@ -61,6 +65,18 @@ final class SessionImpl implements Session {
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public Identity identity() {
+        return identity;
+    }
+
+    /** Takes a fresh proof of the same subject (a resume, an {@code auth} frame): new expiry, roles, channels. */
+    void renew(Identity fresh) {
+        if (fresh.sameSubject(identity)) {
+            identity = fresh;
+        }
     }
 
     @Override
@@ -86,6 +102,7 @@ final class SessionImpl implements Session {
     @Override
     public void subscribe(String pattern) {
         ChannelName.requirePattern(pattern);
+        hub.requireAllowed(identity, pattern, Permission.SUBSCRIBE);
         synchronized (this) {
             requireOpen();
             if (subscriptions.contains(pattern)) {
@@ -109,6 +126,18 @@ final class SessionImpl implements Session {
         if (removed) {
             hub.unindex(this, pattern);
         }
+    }
+
+    /** Ends a subscription the rules no longer allow; @return whether it was subscribed */
+    boolean revoke(String pattern) {
+        boolean removed;
+        synchronized (this) {
+            removed = subscriptions.remove(pattern);
+        }
+        if (removed) {
+            hub.unindex(this, pattern);
+        }
+        return removed;
     }
 
     @Override
@@ -229,17 +258,22 @@ final class SessionImpl implements Session {
 
     @Override
     public boolean disconnect() {
+        return dropConnection(CloseReason.DISCONNECTED);
+    }
+
+    /** Drops the attached connection with a close frame saying why, and keeps the session. */
+    boolean dropConnection(CloseReason reason) {
         SessionListener dropped;
         synchronized (this) {
             dropped = listener;
-            if (dropped == null) {
+            if (dropped == null || closeFrame != null) {
                 return false;
             }
-            goodbyes.put(dropped, new CloseFrame(CloseReason.DISCONNECTED));
+            goodbyes.put(dropped, new CloseFrame(reason));
             listener = null;
             detachedAt = hub.now();
         }
-        dropped.onClose(CloseReason.DISCONNECTED);
+        dropped.onClose(reason);
         return true;
     }
 
@@ -314,6 +348,8 @@ final class SessionImpl implements Session {
     /** Subscribes, first queueing what the channel's history holds after {@code offset}. */
     long subscribe(String channel, long recoverFrom) {
         ChannelName.requireChannel(channel);
+        hub.requireAllowed(identity, channel, Permission.SUBSCRIBE);
+        hub.requireAllowed(identity, channel, Permission.HISTORY);
         synchronized (this) {
             requireOpen();
             if (subscriptions.contains(channel)) {
@@ -334,7 +370,7 @@ final class SessionImpl implements Session {
     }
 
     synchronized SessionInfo info() {
-        return new SessionInfo(id, transport, remoteAddress, createdAt, listener != null,
+        return new SessionInfo(id, identity.toString(), transport, remoteAddress, createdAt, listener != null,
                 Collections.unmodifiableSet(new LinkedHashSet<>(subscriptions)), queue.size(), lastSeq);
     }
 

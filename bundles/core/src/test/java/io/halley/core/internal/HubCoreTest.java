@@ -1,5 +1,7 @@
 package io.halley.core.internal;
 
+import io.halley.api.Credentials;
+
 import io.halley.api.CloseReason;
 import io.halley.api.ContentType;
 import io.halley.api.ErrorCode;
@@ -27,7 +29,15 @@ public class HubCoreTest {
 
     private HubCore hub(Map<String, Object> props) {
         HubConfig config = Converters.standardConverter().convert(props).to(HubConfig.class);
-        return new HubCore(config, clock::get);
+        return HubCoreTest.withRules(new HubCore(config, clock::get));
+    }
+
+    /** A hub with {@link TestAccess} as its access control and authenticator. */
+    static HubCore withRules(HubCore hub) {
+        TestAccess access = new TestAccess(hub::now);
+        hub.accessControl(access);
+        hub.authenticator(access);
+        return hub;
     }
 
     private HubCore hub() {
@@ -72,9 +82,9 @@ public class HubCoreTest {
     @Test
     public void fansOutToEverySubscriberInOrder() {
         HubCore hub = hub();
-        Session a = hub.openSession("test", "a", List.of("demo.news"));
-        Session b = hub.openSession("test", "b", List.of("demo.news", "demo.sports"));
-        Session c = hub.openSession("test", "c", List.of("demo.sports"));
+        Session a = hub.openSession("test", "a", Credentials.none(), List.of("demo.news"));
+        Session b = hub.openSession("test", "b", Credentials.none(), List.of("demo.news", "demo.sports"));
+        Session c = hub.openSession("test", "c", Credentials.none(), List.of("demo.sports"));
         for (int i = 0; i < 100; i++) {
             publish(hub, i % 2 == 0 ? "demo.news" : "demo.sports", "\"m" + i + "\"");
         }
@@ -99,8 +109,8 @@ public class HubCoreTest {
     @Test
     public void wildcardsFollowTheBrokersRulesAndDeliverOnce() {
         HubCore hub = hub();
-        Session one = hub.openSession("test", "x", List.of("demo.*"));
-        Session all = hub.openSession("test", "x", List.of("demo.>", "demo.news"));
+        Session one = hub.openSession("test", "x", Credentials.none(), List.of("demo.*"));
+        Session all = hub.openSession("test", "x", Credentials.none(), List.of("demo.>", "demo.news"));
         publish(hub, "demo.news", "{\"n\":1}");
         publish(hub, "demo.news.eu", "{\"n\":2}");
         publish(hub, "other.news", "{\"n\":3}");
@@ -111,7 +121,7 @@ public class HubCoreTest {
     @Test
     public void resumeResendsWhatWasNotSeenAndNothingTwice() {
         HubCore hub = hub();
-        Session s = hub.openSession("test", "x", List.of("demo.news"));
+        Session s = hub.openSession("test", "x", Credentials.none(), List.of("demo.news"));
         Recorder first = new Recorder();
         s.attach("test", "x", first, -1);
         for (int i = 1; i <= 10; i++) {
@@ -136,7 +146,7 @@ public class HubCoreTest {
     @Test
     public void aReplacedConnectionGetsOnlyItsGoodbye() {
         HubCore hub = hub();
-        Session s = hub.openSession("test", "x", List.of("demo.news"));
+        Session s = hub.openSession("test", "x", Credentials.none(), List.of("demo.news"));
         Recorder old = new Recorder();
         s.attach("test", "x", old, -1);
         publish(hub, "demo.news", "{}");
@@ -155,7 +165,7 @@ public class HubCoreTest {
         Map<String, Object> props = new HashMap<>();
         props.put("queueMaxMessages", 5);
         HubCore hub = hub(props);
-        Session s = hub.openSession("test", "x", List.of("demo.news"));
+        Session s = hub.openSession("test", "x", Credentials.none(), List.of("demo.news"));
         Recorder r = new Recorder();
         s.attach("test", "x", r, -1);
         for (int i = 1; i <= 5; i++) {
@@ -171,7 +181,7 @@ public class HubCoreTest {
         assertEquals(5, s.attach("test", "x", back, 0));
         assertEquals(6, s.poll(back, 100, 1 << 20).get(0).seq());
 
-        Session slow = hub.openSession("test", "y", List.of("demo.slow"));
+        Session slow = hub.openSession("test", "y", Credentials.none(), List.of("demo.slow"));
         Recorder sr = new Recorder();
         slow.attach("test", "y", sr, -1);
         for (int i = 1; i <= 6; i++) {
@@ -194,7 +204,7 @@ public class HubCoreTest {
         Map<String, Object> props = new HashMap<>();
         props.put("queueMaxBytes", 1000);
         HubCore hub = hub(props);
-        Session s = hub.openSession("test", "x", List.of("demo.big"));
+        Session s = hub.openSession("test", "x", Credentials.none(), List.of("demo.big"));
         String big = "\"" + "x".repeat(300) + "\"";
         publish(hub, "demo.big", big);
         publish(hub, "demo.big", big);
@@ -208,8 +218,8 @@ public class HubCoreTest {
         Map<String, Object> props = new HashMap<>();
         props.put("sessionLifetime", 1000L);
         HubCore hub = hub(props);
-        Session idle = hub.openSession("test", "x", List.of("demo.news"));
-        Session held = hub.openSession("test", "x", List.of("demo.news"));
+        Session idle = hub.openSession("test", "x", Credentials.none(), List.of("demo.news"));
+        Session held = hub.openSession("test", "x", Credentials.none(), List.of("demo.news"));
         Recorder r = new Recorder();
         held.attach("test", "x", r, -1);
         clock.addAndGet(999);
@@ -236,11 +246,11 @@ public class HubCoreTest {
         Map<String, Object> props = new HashMap<>();
         props.put("maxSubscriptionsPerSession", 2);
         HubCore hub = hub(props);
-        assertCode(ErrorCode.INVALID_CHANNEL, () -> hub.openSession("t", "x", List.of("demo..news")));
-        assertCode(ErrorCode.INVALID_CHANNEL, () -> hub.openSession("t", "x", List.of("demo.>.x")));
-        assertCode(ErrorCode.INVALID_CHANNEL, () -> hub.openSession("t", "x", List.of("<script>")));
-        assertCode(ErrorCode.MISSING_CHANNEL, () -> hub.openSession("t", "x", List.of("")));
-        assertCode(ErrorCode.TOO_MANY_CHANNELS, () -> hub.openSession("t", "x", List.of("a", "b", "c")));
+        assertCode(ErrorCode.INVALID_CHANNEL, () -> hub.openSession("t", "x", Credentials.none(), List.of("demo..news")));
+        assertCode(ErrorCode.INVALID_CHANNEL, () -> hub.openSession("t", "x", Credentials.none(), List.of("demo.>.x")));
+        assertCode(ErrorCode.INVALID_CHANNEL, () -> hub.openSession("t", "x", Credentials.none(), List.of("<script>")));
+        assertCode(ErrorCode.MISSING_CHANNEL, () -> hub.openSession("t", "x", Credentials.none(), List.of("")));
+        assertCode(ErrorCode.TOO_MANY_CHANNELS, () -> hub.openSession("t", "x", Credentials.none(), List.of("a", "b", "c")));
         assertEquals(0, hub.sessions().size());
     }
 

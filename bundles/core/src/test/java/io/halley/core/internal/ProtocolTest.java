@@ -1,5 +1,7 @@
 package io.halley.core.internal;
 
+import io.halley.api.Credentials;
+
 import io.halley.api.Connected;
 import io.halley.api.ContentType;
 import io.halley.api.ErrorCode;
@@ -27,14 +29,15 @@ public class ProtocolTest {
     private final HubCore hub = hub(new HashMap<>());
 
     private HubCore hub(Map<String, Object> props) {
-        HubCore h = new HubCore(Converters.standardConverter().convert(props).to(HubConfig.class), clock::get);
+        HubCore h = HubCoreTest.withRules(new HubCore(Converters.standardConverter().convert(props).to(HubConfig.class), clock::get));
         // the broker's round trip, without a broker: published messages come straight back
         AtomicLong ids = new AtomicLong();
         h.publisher(new Publisher() {
             @Override
-            public String publish(String channel, byte[] body, ContentType type) {
+            public String publish(io.halley.api.Identity who, String channel, byte[] body, ContentType type) {
                 // the checks JmsBridge makes before it sends
                 io.halley.api.ChannelName.requireChannel(channel);
+                h.requireAllowed(who, channel, io.halley.api.Permission.PUBLISH);
                 if (body.length > h.maxMessageSize(channel)) {
                     throw new HalleyException(ErrorCode.TOO_LARGE, "too large");
                 }
@@ -58,7 +61,7 @@ public class ProtocolTest {
     @Test
     public void connectOpensOrResumesAndFramesGetSequencedReplies() {
         HubCoreTest.Recorder r = new HubCoreTest.Recorder();
-        Connected c = hub.connect("{\"type\":\"connect\"}", "websocket", "x", r);
+        Connected c = hub.connect("{\"type\":\"connect\"}", "websocket", "x", Credentials.none(), r);
         assertFalse(c.resumed());
         Session s = c.session();
         assertEquals(3, s.handle("[{\"type\":\"subscribe\",\"id\":1,\"channel\":\"demo.chat\"},"
@@ -74,14 +77,14 @@ public class ProtocolTest {
         // the connection breaks after seq 2; a new one resumes and gets 3 and 4 again
         s.detach(r);
         HubCoreTest.Recorder r2 = new HubCoreTest.Recorder();
-        Connected again = hub.connect("{\"type\":\"connect\",\"session\":\"" + s.id() + "\",\"lastSeq\":2}", "sse", "x", r2);
+        Connected again = hub.connect("{\"type\":\"connect\",\"session\":\"" + s.id() + "\",\"lastSeq\":2}", "sse", "x", Credentials.none(), r2);
         assertTrue(again.resumed());
         assertEquals(List.of(3L, 4L), s.poll(r2, 100, 1 << 20).stream().map(Frame::seq).toList());
 
         // an ended session: a new one, and the client learns it must subscribe again
         s.close(io.halley.api.CloseReason.CLOSED_BY_ADMIN);
         Connected fresh = hub.connect("{\"type\":\"connect\",\"session\":\"" + s.id() + "\",\"lastSeq\":4}", "ws", "x",
-                new HubCoreTest.Recorder());
+                Credentials.none(), new HubCoreTest.Recorder());
         assertFalse(fresh.resumed());
         assertFalse(fresh.session().id().equals(s.id()));
     }
@@ -89,9 +92,9 @@ public class ProtocolTest {
     @Test
     public void badFramesGetTheirDocumentedAnswer() {
         HubCoreTest.Recorder r = new HubCoreTest.Recorder();
-        assertCode(ErrorCode.NOT_CONNECTED, () -> hub.connect("{\"type\":\"subscribe\",\"channel\":\"a\"}", "ws", "x", r));
-        assertCode(ErrorCode.BAD_FRAME, () -> hub.connect("hello", "ws", "x", r));
-        Session s = hub.connect("{\"type\":\"connect\"}", "ws", "x", r).session();
+        assertCode(ErrorCode.NOT_CONNECTED, () -> hub.connect("{\"type\":\"subscribe\",\"channel\":\"a\"}", "ws", "x", Credentials.none(), r));
+        assertCode(ErrorCode.BAD_FRAME, () -> hub.connect("hello", "ws", "x", Credentials.none(), r));
+        Session s = hub.connect("{\"type\":\"connect\"}", "ws", "x", Credentials.none(), r).session();
         assertCode(ErrorCode.BAD_FRAME, () -> s.handle("not json"));
         assertCode(ErrorCode.BAD_FRAME, () -> s.handle("{\"id\":1}"));
         assertCode(ErrorCode.BAD_FRAME, () -> s.handle("[1,2]"));
@@ -119,7 +122,7 @@ public class ProtocolTest {
             h.dispatch("demo.news", "ID:" + i, 1, "{\"i\":" + i + "}", null);
         }
         HubCoreTest.Recorder r = new HubCoreTest.Recorder();
-        Session s = h.connect("{\"type\":\"connect\"}", "ws", "x", r).session();
+        Session s = h.connect("{\"type\":\"connect\"}", "ws", "x", Credentials.none(), r).session();
         // history holds offsets 4..8: from 6 it is complete
         s.handle("{\"type\":\"subscribe\",\"id\":1,\"channel\":\"demo.news\",\"recover\":{\"offset\":6}}");
         List<String> frames = drain(s, r);
@@ -132,7 +135,7 @@ public class ProtocolTest {
 
         // from 1 it is not: 2 and 3 are lost, and the client is told before the rest
         HubCoreTest.Recorder r2 = new HubCoreTest.Recorder();
-        Session late = h.connect("{\"type\":\"connect\"}", "ws", "x", r2).session();
+        Session late = h.connect("{\"type\":\"connect\"}", "ws", "x", Credentials.none(), r2).session();
         late.handle("{\"type\":\"subscribe\",\"id\":1,\"channel\":\"demo.news\",\"recover\":{\"offset\":1}}");
         List<String> f2 = drain(late, r2);
         assertEquals("{\"type\":\"gap\",\"seq\":1,\"channel\":\"demo.news\",\"from\":2,\"to\":4,\"reason\":\"history\"}", f2.get(0));
@@ -141,7 +144,7 @@ public class ProtocolTest {
 
         // an offset from before a restart
         HubCoreTest.Recorder r3 = new HubCoreTest.Recorder();
-        Session old = h.connect("{\"type\":\"connect\"}", "ws", "x", r3).session();
+        Session old = h.connect("{\"type\":\"connect\"}", "ws", "x", Credentials.none(), r3).session();
         old.handle("{\"type\":\"subscribe\",\"channel\":\"demo.news\",\"recover\":{\"offset\":500}}");
         List<String> f3 = drain(old, r3);
         assertTrue(f3.get(0), f3.get(0).contains("\"reason\":\"reset\""));
@@ -149,7 +152,7 @@ public class ProtocolTest {
         // history ages out
         clock.addAndGet(300_001);
         HubCoreTest.Recorder r4 = new HubCoreTest.Recorder();
-        Session aged = h.connect("{\"type\":\"connect\"}", "ws", "x", r4).session();
+        Session aged = h.connect("{\"type\":\"connect\"}", "ws", "x", Credentials.none(), r4).session();
         aged.handle("{\"type\":\"subscribe\",\"channel\":\"demo.news\",\"recover\":{\"offset\":8}}");
         List<String> f4 = drain(aged, r4);
         assertEquals(1, f4.size());
@@ -165,7 +168,7 @@ public class ProtocolTest {
             hub.dispatch("other.room", "ID:" + i, 1, "{\"i\":" + i + "}", null);
         }
         HubCoreTest.Recorder r = new HubCoreTest.Recorder();
-        Session s = hub.connect("{\"type\":\"connect\"}", "ws", "x", r).session();
+        Session s = hub.connect("{\"type\":\"connect\"}", "ws", "x", Credentials.none(), r).session();
         s.handle("[{\"type\":\"subscribe\",\"channel\":\"chat.room\",\"recover\":{\"offset\":0}},"
                 + "{\"type\":\"subscribe\",\"channel\":\"quiet.room\",\"recover\":{\"offset\":0}},"
                 + "{\"type\":\"subscribe\",\"channel\":\"other.room\",\"recover\":{\"offset\":0}}]");
