@@ -35,7 +35,7 @@ public final class TestHub implements Hub {
 
     /**
      * What this hub makes of credentials: none is anonymous, a password or token whose
-     * secret is {@code bad} is refused, any other names the user (the token itself).
+     * secret is {@code bad} is refused, any other names the user (a token or key: up to its first dot).
      */
     public Identity identify(Credentials c) {
         credentials.add(c);
@@ -45,7 +45,8 @@ public final class TestHub implements Hub {
         if ("bad".equals(c.secret())) {
             throw Credentials.unauthorized();
         }
-        return Identity.user(c.user() != null ? c.user() : c.secret(), java.util.Set.of());
+        String secret = c.secret();
+        return Identity.user(c.user() != null ? c.user() : secret.split("\\.")[0], java.util.Set.of());
     }
 
     @Override
@@ -72,7 +73,7 @@ public final class TestHub implements Hub {
         Identity who = identify(credentials);
         TestSession s = sessions.get(id);
         if (s == null || !s.isOpen() || !s.identity().sameSubject(who)) {
-            throw new HalleyException(ErrorCode.UNKNOWN_SESSION, "no such session");
+            throw new HalleyException(ErrorCode.UNKNOWN_SESSION, "no open session with this id");
         }
         return s;
     }

@@ -237,11 +237,11 @@ final class HubCore implements Hub {
         Identity who = authenticate(credentials);
         SessionImpl s = id == null ? null : sessions.get(id);
         if (s == null || !s.isOpen()) {
-            throw new HalleyException(ErrorCode.UNKNOWN_SESSION, "no such session");
+            throw new HalleyException(ErrorCode.UNKNOWN_SESSION, "no open session with this id");
         }
         if (!s.identity().sameSubject(who)) {
             count("sessions.resume.refused");
-            throw new HalleyException(ErrorCode.UNKNOWN_SESSION, "no such session");
+            throw new HalleyException(ErrorCode.UNKNOWN_SESSION, "no open session with this id");
         }
         s.renew(who);
         revokeForbidden(s);

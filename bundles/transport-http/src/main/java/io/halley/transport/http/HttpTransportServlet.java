@@ -19,6 +19,7 @@ import org.osgi.annotation.versioning.ConsumerType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.halley.api.Credentials;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 import io.halley.api.Hub;
@@ -180,7 +181,7 @@ public abstract class HttpTransportServlet<C> extends HttpServlet {
         if (id == null || id.isEmpty()) {
             throw new HalleyException(ErrorCode.BAD_REQUEST, "session= names the session the frames are for");
         }
-        int accepted = liveSession(id).handle(ClientFrames.read(req, hub.maxClientFrameSize()));
+        int accepted = liveSession(id, credentials(req)).handle(ClientFrames.read(req, hub.maxClientFrameSize()));
         byte[] body = ("{\"accepted\":" + accepted + "}").getBytes(StandardCharsets.UTF_8);
         resp.setStatus(HttpServletResponse.SC_ACCEPTED);
         resp.setContentType("application/json");
@@ -276,15 +277,31 @@ public abstract class HttpTransportServlet<C> extends HttpServlet {
     }
 
     /**
-     * @return the open session with this id
-     * @throws HalleyException {@code bad_request} for an id too long to be one,
-     *         {@code unknown_session} when there is no such open session
+     * The credentials a request carries: its {@code Authorization} header ({@code Basic}
+     * or {@code Bearer}), or else a {@code token} parameter (what an {@code EventSource},
+     * which cannot set headers, can send); none makes the client anonymous.
+     *
+     * @throws HalleyException {@code unauthorized} for a malformed header
      */
-    protected final Session liveSession(String id) {
+    protected static Credentials credentials(HttpServletRequest req) {
+        String header = req.getHeader("Authorization");
+        if (header != null && !header.isBlank()) {
+            return Credentials.fromAuthorization(header);
+        }
+        return Credentials.bearer(param(req, "token"));
+    }
+
+    /**
+     * @return the open session with this id, which these credentials may resume
+     * @throws HalleyException {@code bad_request} for an id too long to be one,
+     *         {@code unauthorized} for wrong credentials, {@code unknown_session} when
+     *         there is no such open session or it belongs to another subject
+     */
+    protected final Session liveSession(String id, Credentials credentials) {
         if (id.length() > MAX_ID_LENGTH) {
             throw new HalleyException(ErrorCode.BAD_REQUEST, "session id too long");
         }
-        return hub.findSession(id).filter(Session::isOpen).orElseThrow(HttpTransportServlet::unknownSession);
+        return hub.resume(id, credentials);
     }
 
     /** @return the error of a session id that names no open session */
@@ -297,13 +314,13 @@ public abstract class HttpTransportServlet<C> extends HttpServlet {
      * its session may start with no channel.
      *
      * @throws HalleyException {@code missing_channel} when a plain client names no channel,
-     *         or what {@link Hub#openSession} throws
+     *         or what {@link Hub#openSession} throws ({@code unauthorized}, {@code forbidden}, ...)
      */
-    protected final Session newSession(String remote, List<String> channels, boolean protocol) {
+    protected final Session newSession(String remote, Credentials credentials, List<String> channels, boolean protocol) {
         if (channels.isEmpty() && !protocol) {
             throw new HalleyException(ErrorCode.MISSING_CHANNEL, "subscribe names no channel");
         }
-        return hub.openSession(transport, remote, channels);
+        return hub.openSession(transport, remote, credentials, channels);
     }
 
     /** Adds the channels a resuming request names that the session lacks. */
@@ -328,6 +345,10 @@ public abstract class HttpTransportServlet<C> extends HttpServlet {
         }
         byte[] body = HalleyException.errorJson(code, message).getBytes(StandardCharsets.UTF_8);
         resp.setStatus(code.httpStatus());
+        if (code == ErrorCode.UNAUTHORIZED) {
+            // Bearer, not Basic: a browser must not pop up a login dialog for a transport
+            resp.setHeader("WWW-Authenticate", "Bearer realm=\"halley\"");
+        }
         resp.setContentType("application/json");
         resp.setHeader("Cache-Control", "no-store");
         resp.setContentLength(body.length);

@@ -13,7 +13,7 @@
  * {@link io.halley.api.Session#handle}.
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package io.halley.transport.http;
 
 import org.osgi.annotation.bundle.Export;

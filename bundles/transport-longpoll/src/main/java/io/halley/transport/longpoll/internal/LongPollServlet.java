@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
 import org.osgi.service.metatype.annotations.Designate;
 
+import io.halley.api.Credentials;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 import io.halley.api.Hub;
@@ -78,6 +79,7 @@ public class LongPollServlet extends HttpTransportServlet<LongPoll> {
         long timeout = Math.min(timeoutParam == null ? config.timeout()
                 : decimal(timeoutParam, "timeout must be a decimal number of milliseconds"), config.maxTimeout());
         String remote = req.getRemoteAddr();
+        Credentials credentials = credentials(req);
 
         Session session;
         long startSeq;
@@ -87,14 +89,17 @@ public class LongPollServlet extends HttpTransportServlet<LongPoll> {
                 throw new HalleyException(ErrorCode.BAD_REQUEST, "malformed cursor");
             }
             startSeq = decimal(cursor.substring(colon + 1), "malformed cursor");
-            session = hub().findSession(cursor.substring(0, colon)).filter(Session::isOpen)
-                    .orElseThrow(LongPollServlet::unknownCursor);
+            try {
+                session = liveSession(cursor.substring(0, colon), credentials);
+            } catch (HalleyException e) {
+                throw e.code() == ErrorCode.UNKNOWN_SESSION ? unknownCursor() : e;
+            }
             if (startSeq > session.lastSeq()) {
                 throw new HalleyException(ErrorCode.BAD_REQUEST, "the cursor is ahead of its session");
             }
             subscribeMore(session, channels);
         } else {
-            session = newSession(remote, channels, protocol);
+            session = newSession(remote, credentials, channels, protocol);
             startSeq = 0;
         }
         // A new protocol session answers at once: the client needs its cursor (and its id,

@@ -383,7 +383,7 @@ public class LongPollServletTest {
     @Test
     public void postErrorsAreDocumentedJsonAndCounted() throws Exception {
         start();
-        String id = hub.openSession("longpoll", "test", List.of()).id();
+        String id = hub.openSession("longpoll", "test", io.halley.api.Credentials.none(), List.of()).id();
 
         HttpResponse<String> r = post("?session=nope", "application/json", "{}");
         assertEquals(404, r.statusCode());

@@ -17,6 +17,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
 import org.osgi.service.metatype.annotations.Designate;
 
+import io.halley.api.Credentials;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 import io.halley.api.Hub;
@@ -75,12 +76,13 @@ public class SseServlet extends FrameStreamServlet<SseConnection> {
         String header = req.getHeader("Last-Event-ID");
         long lastEventId = lastEventId(header != null && !header.isBlank() ? header : req.getParameter("lastEventId"));
         String remote = req.getRemoteAddr();
+        Credentials credentials = credentials(req);
         SseConnection connection = null;
         Session session = null;
         long missed = 0;
 
         if (sessionParam != null) {
-            session = liveSession(sessionParam);
+            session = liveSession(sessionParam, credentials);
             if (lastEventId > session.lastSeq()) {
                 throw new HalleyException(ErrorCode.BAD_REQUEST, "Last-Event-ID is ahead of the session");
             }
@@ -97,7 +99,7 @@ public class SseServlet extends FrameStreamServlet<SseConnection> {
             // Only an EventSource reconnecting by itself sends the header: a new page or a
             // second tab (cookie, no header) must not take over the session of another.
             String cookie = header == null || header.isBlank() ? null : cookie(req);
-            Optional<Session> found = cookie == null ? Optional.empty() : resumable(cookie, lastEventId);
+            Optional<Session> found = cookie == null ? Optional.empty() : resumable(cookie, lastEventId, credentials);
             if (found.isPresent()) {
                 session = found.get();
                 subscribeMore(session, channels);
@@ -112,7 +114,7 @@ public class SseServlet extends FrameStreamServlet<SseConnection> {
                 }
             }
             if (connection == null) {
-                session = newSession(remote, channels, protocol);
+                session = newSession(remote, credentials, channels, protocol);
                 connection = new SseConnection(this, session, false, protocol);
                 missed = session.attach(TRANSPORT, remote, connection, -1);
             }
@@ -131,11 +133,19 @@ public class SseServlet extends FrameStreamServlet<SseConnection> {
      * @return the open session a cookie names, unless the client claims to have seen more
      *         than it holds: then the cookie cannot name the session those events came from
      */
-    private Optional<Session> resumable(String id, long lastEventId) {
+    private Optional<Session> resumable(String id, long lastEventId, Credentials credentials) {
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
             return Optional.empty();
         }
-        return hub().findSession(id).filter(s -> s.isOpen() && lastEventId <= s.lastSeq());
+        try {
+            Session s = hub().resume(id, credentials);
+            return lastEventId <= s.lastSeq() ? Optional.of(s) : Optional.empty();
+        } catch (HalleyException e) {
+            if (e.code() == ErrorCode.UNKNOWN_SESSION) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     private static long lastEventId(String header) {

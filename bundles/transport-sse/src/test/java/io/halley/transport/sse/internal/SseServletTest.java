@@ -269,7 +269,7 @@ public class SseServletTest {
     @Test
     public void badLastEventIdIs400() throws Exception {
         start();
-        String id = hub.openSession("sse", "test", java.util.List.of("demo.news")).id();
+        String id = hub.openSession("sse", "test", io.halley.api.Credentials.none(), java.util.List.of("demo.news")).id();
         HttpResponse<String> r = client.send(get("?session=" + id).header("Last-Event-ID", "12abc").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(400, r.statusCode());
@@ -539,7 +539,7 @@ public class SseServletTest {
     @Test
     public void postErrorsAreDocumentedJsonAndCounted() throws Exception {
         start();
-        String id = hub.openSession("sse", "test", java.util.List.of()).id();
+        String id = hub.openSession("sse", "test", io.halley.api.Credentials.none(), java.util.List.of()).id();
 
         HttpResponse<String> r = post("?session=nope", "{\"type\":\"ping\"}");
         assertEquals(404, r.statusCode());
@@ -573,5 +573,40 @@ public class SseServletTest {
         assertEquals(java.util.List.of("sse:unknown_session", "sse:bad_request", "sse:bad_frame", "sse:too_large",
                 "sse:unsupported_media_type", "sse:invalid_text", "sse:unknown_session"), hub.errors);
         assertTrue(hub.session(id).handled.isEmpty());
+    }
+
+    @Test
+    public void credentialsComeFromTheHeaderOrTheTokenParameterAndOnlyTheirOwnerResumes() throws Exception {
+        start();
+        HttpResponse<String> refused = client.send(get("?subscribe=demo.news").header("Authorization", "Bearer bad").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, refused.statusCode());
+        assertEquals("Bearer realm=\"halley\"", refused.headers().firstValue("WWW-Authenticate").orElseThrow());
+        assertEquals("{\"error\":\"unauthorized\",\"message\":\"authentication failed\"}", refused.body());
+        HttpResponse<String> malformed = client.send(get("?subscribe=demo.news").header("Authorization", "Digest x").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, malformed.statusCode());
+        HttpResponse<String> forbidden = client.send(get("?subscribe=forbidden").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forbidden.statusCode());
+        assertTrue(forbidden.body(), forbidden.body().startsWith("{\"error\":\"forbidden\""));
+
+        String id;
+        try (SseStream s = SseStream.open(client, get("?subscribe=demo.news&token=alice.t.x").build())) {
+            assertEquals(200, s.info().statusCode());
+            id = sessionOf(s.next());
+            assertEquals("user:alice", hub.session(id).identity().toString());
+        }
+        // another subject, or nobody, cannot resume alice's session; alice can
+        HttpResponse<String> stolen = client.send(get("?session=" + id).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, stolen.statusCode());
+        HttpResponse<String> bob = client.send(get("?session=" + id).header("Authorization", "Bearer bob.t.x").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, bob.statusCode());
+        try (SseStream s = SseStream.open(client, get("?session=" + id).header("Authorization", "Bearer alice.t.x").build())) {
+            assertEquals(200, s.info().statusCode());
+            assertEquals("connected", s.next().event());
+        }
+        assertEquals(java.util.List.of("sse:unauthorized", "sse:unauthorized", "sse:forbidden", "sse:unknown_session",
+                "sse:unknown_session"), hub.errors);
     }
 }

@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.http.whiteboard.HttpWhiteboardConstants;
 import org.osgi.service.metatype.annotations.Designate;
 
+import io.halley.api.Credentials;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
 import io.halley.api.Hub;
@@ -68,12 +69,13 @@ public class StreamingServlet extends FrameStreamServlet<StreamConnection> {
         String sessionParam = param(req, "session");
         String lastSeqParam = param(req, "lastSeq");
         String remote = req.getRemoteAddr();
+        Credentials credentials = credentials(req);
         Session session;
         StreamConnection connection;
         long missed;
 
         if (sessionParam != null) {
-            session = liveSession(sessionParam);
+            session = liveSession(sessionParam, credentials);
             long lastSeq = lastSeqParam == null ? -1
                     : decimal(lastSeqParam, "lastSeq must be a decimal sequence number");
             if (lastSeq > session.lastSeq()) {
@@ -90,7 +92,7 @@ public class StreamingServlet extends FrameStreamServlet<StreamConnection> {
             if (lastSeqParam != null) {
                 throw new HalleyException(ErrorCode.BAD_REQUEST, "lastSeq needs the session it was seen in");
             }
-            session = newSession(remote, channels, protocol);
+            session = newSession(remote, credentials, channels, protocol);
             connection = new StreamConnection(this, session, false);
             missed = session.attach(TRANSPORT, remote, connection, -1);
         }

@@ -192,7 +192,7 @@ public class StreamingServletTest {
     @Test
     public void resumeReportsFramesNoLongerAvailable() throws Exception {
         start();
-        String id = hub.openSession("streaming", "test", List.of("demo.news")).id();
+        String id = hub.openSession("streaming", "test", io.halley.api.Credentials.none(), List.of("demo.news")).id();
         for (int i = 1; i <= 5; i++) {
             hub.publish("demo.news", String.valueOf(i));
         }
@@ -307,7 +307,7 @@ public class StreamingServletTest {
     @Test
     public void requestErrorsAreDocumentedJson() throws Exception {
         start();
-        String id = hub.openSession("streaming", "test", List.of("demo.news")).id();
+        String id = hub.openSession("streaming", "test", io.halley.api.Credentials.none(), List.of("demo.news")).id();
 
         HttpResponse<String> r = send("?protocol=1&session=nope");
         assertEquals(404, r.statusCode());
@@ -363,7 +363,7 @@ public class StreamingServletTest {
     @Test
     public void postErrorsAreDocumentedJsonAndCounted() throws Exception {
         start();
-        String id = hub.openSession("streaming", "test", List.of()).id();
+        String id = hub.openSession("streaming", "test", io.halley.api.Credentials.none(), List.of()).id();
 
         HttpResponse<String> r = post("?session=nope", "application/json", "{}");
         assertEquals(404, r.statusCode());

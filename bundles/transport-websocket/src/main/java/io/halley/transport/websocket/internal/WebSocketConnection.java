@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import io.halley.api.CloseReason;
 import io.halley.api.Connected;
+import io.halley.api.Credentials;
 import io.halley.api.ErrorCode;
 import io.halley.api.Frame;
 import io.halley.api.HalleyException;
@@ -42,6 +43,10 @@ final class WebSocketConnection implements SessionListener, SendHandler {
     static final CloseCode NOT_CONNECTED = CloseCodes.getCloseCode(4400);
     /** The session ended while a frame was on its way: the client should not resume it. */
     static final CloseCode UNKNOWN_SESSION = CloseCodes.getCloseCode(4404);
+    /** The credentials were refused (the error frame says {@code unauthorized}, never why). */
+    static final CloseCode UNAUTHORIZED = CloseCodes.getCloseCode(4401);
+    /** The identity may not do what the connect asked. */
+    static final CloseCode FORBIDDEN = CloseCodes.getCloseCode(4403);
     /** Another connection resumed the session. */
     static final CloseCode REPLACED = CloseCodes.getCloseCode(4409);
     // error frames and the connected frame; a client that sends bad frames faster than it
@@ -106,15 +111,26 @@ final class WebSocketConnection implements SessionListener, SendHandler {
         badFrame(ErrorCode.BAD_FRAME, "frames are text messages, not binary");
     }
 
+    /**
+     * The credentials of the upgrade request: a browser cannot set headers on a WebSocket,
+     * so a {@code token} parameter; the connect frame's own {@code token} wins over it.
+     */
+    private Credentials handshakeCredentials() {
+        java.util.List<String> token = ws.getRequestParameterMap().get("token");
+        return token == null || token.isEmpty() ? Credentials.none() : Credentials.bearer(token.get(0));
+    }
+
     private void connect(String text) {
         Connected connected;
         try {
-            connected = endpoint.hub().connect(text, WebSocketEndpoint.TRANSPORT, remote, this);
+            connected = endpoint.hub().connect(text, WebSocketEndpoint.TRANSPORT, remote, handshakeCredentials(), this);
         } catch (HalleyException e) {
             endpoint.countError(e.code());
             CloseCode code = switch (e.code()) {
                 case BAD_FRAME, NOT_CONNECTED, UNKNOWN_TYPE -> NOT_CONNECTED;
                 case TOO_LARGE -> CloseCodes.TOO_BIG;
+                case UNAUTHORIZED -> UNAUTHORIZED;
+                case FORBIDDEN -> FORBIDDEN;
                 case TOO_MANY_SESSIONS, UNAVAILABLE -> CloseCodes.TRY_AGAIN_LATER;
                 default -> CloseCodes.UNEXPECTED_CONDITION;
             };
