@@ -190,6 +190,7 @@ export function fakeHttp(route) {
         path: u.pathname,
         params: Object.fromEntries(u.searchParams),
         method: init.method || 'GET',
+        headers: init.headers || {},
         body: init.body === undefined ? undefined : JSON.parse(init.body),
         aborted: false
       };

@@ -246,12 +246,13 @@ test('longpoll: cursor loop, frames delivered, acks only by cursor, POST up to /
   const got = [];
   halley.subscribe('demo.chat', (m) => got.push(m.data));
   const polls = () => b.http.of('GET', '/halley/poll');
-  assert.deepEqual(polls()[0].params, { protocol: '1', token: 'tk' });
+  assert.deepEqual(polls()[0].params, { protocol: '1' });
+  assert.equal(polls()[0].headers.Authorization, 'Bearer tk');
   polls()[0].respond(json(200, { session: 's1', cursor: 's1:0', missed: 0, messages: [],
     connected: { type: 'connected', session: 's1', resumed: false, missed: 0, heartbeat: 15000 } }));
   await settle();
   assert.equal(halley.state, 'connected');
-  assert.deepEqual(polls()[1].params, { protocol: '1', cursor: 's1:0', timeout: '20000', token: 'tk' });
+  assert.deepEqual(polls()[1].params, { protocol: '1', cursor: 's1:0', timeout: '20000' });
   const sub = b.http.of('POST', '/halley/poll')[0];
   assert.deepEqual(sub.params, { session: 's1' });
   polls()[1].respond(json(200, { session: 's1', cursor: 's1:3', missed: 0, messages: [

@@ -5,11 +5,14 @@
  *   import Halley, { connect } from '/halley/halley.mjs' (the same, as an ES module)
  *
  *   const halley = Halley.connect({ url: 'https://example.com/halley', token });
+ *   // or let the library fetch and renew a token from the application's server:
+ *   const halley = Halley.connect({ getToken: () => fetch('/my/token').then(r => r.text()) });
  *   const sub = halley.subscribe('demo.chat', msg => console.log(msg.channel, msg.data));
  *   halley.publish('demo.chat', { text: 'hi' }).then(id => ..., err => err.code);
  *   halley.on('state', state => ...);   // connecting | connected | reconnecting | disconnected
  *   halley.on('gap', ({ channel, from, to }) => ...);
  *   halley.on('error', err => err.code);
+ *   halley.on('unsubscribed', ({ channel, code }) => ...); // permission revoked: code 'forbidden'
  *   sub.unsubscribe(); halley.close();
  *
  * The wire protocol is docs/protocol.md in the Halley repository. The library tries
@@ -117,13 +120,37 @@
     return halleyError('network', (e && e.message) || 'network error', { cause: e });
   }
 
+  /** The request headers, with the token as a Bearer credential when there is one. */
+  function headers(client, base) {
+    const h = Object.assign({}, base);
+    if (client.token !== null) {
+      h.Authorization = 'Bearer ' + client.token;
+    }
+    return h;
+  }
+
+  /** @return when a JWT expires, in ms since the epoch, or 0 when it does not say */
+  function tokenExpiry(token) {
+    const parts = typeof token === 'string' ? token.split('.') : [];
+    if (parts.length !== 3 || typeof atob !== 'function') {
+      return 0;
+    }
+    try {
+      const b64 = parts[1].replace(/-/g, '+').replace(/_/g, '/');
+      const claims = JSON.parse(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)));
+      return typeof claims.exp === 'number' ? claims.exp * 1000 : 0;
+    } catch (e) {
+      return 0;
+    }
+  }
+
   /** POSTs client frames to an HTTP transport's path: one frame, or an array of them. */
   function post(client, path, frames, keepalive) {
     const body = JSON.stringify(frames.length === 1 ? frames[0] : frames);
     const url = client.url + path + '?session=' + encodeURIComponent(client.session);
     return client._env.fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: headers(client, { 'Content-Type': 'application/json' }),
       body,
       cache: 'no-store',
       credentials: 'same-origin',
@@ -133,12 +160,13 @@
     });
   }
 
-  function query(client, extra) {
+  /** The query of a GET; the token goes in it only for what cannot set headers (EventSource). */
+  function query(client, extra, withToken) {
     let q = 'protocol=1';
     if (extra) {
       q += extra;
     }
-    if (client.token !== null) {
+    if (withToken && client.token !== null) {
       q += '&token=' + encodeURIComponent(client.token);
     }
     return q;
@@ -192,7 +220,8 @@
       ws.onclose = (event) => {
         this.ws = null;
         const code = event && event.code;
-        client._connFail(this, halleyError(code === 4409 ? 'replaced' : 'websocket_closed',
+        const named = { 4409: 'replaced', 4401: 'unauthorized', 4403: 'forbidden' }[code];
+        client._connFail(this, halleyError(named || 'websocket_closed',
           'the WebSocket closed (' + code + ')', { closeCode: code }));
       };
     }
@@ -270,7 +299,7 @@
       if (this.resume.session) {
         extra = '&session=' + encodeURIComponent(this.resume.session) + '&lastEventId=' + this.resume.lastSeq;
       }
-      const es = this.es = new client._env.EventSource(client.url + '/sse?' + query(client, extra));
+      const es = this.es = new client._env.EventSource(client.url + '/sse?' + query(client, extra, true));
       const onFrame = (event) => {
         const value = parseJson(event.data);
         if (value !== undefined) {
@@ -282,6 +311,7 @@
       for (const name of ['connected', 'reply', 'gap']) {
         es.addEventListener(name, onFrame);
       }
+      es.addEventListener('unsubscribed', onFrame);
       es.addEventListener('heartbeat', () => client._connAlive(this));
       es.addEventListener('close', (event) => {
         // The server ends the response next: the EventSource must not reconnect.
@@ -315,12 +345,12 @@
       const url = client.url + this.path + '?session=' + encodeURIComponent(this.resume.session);
       client._env.fetch(url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: headers(client, { 'Content-Type': 'application/json' }),
         body: JSON.stringify({ type: 'ping' }),
         cache: 'no-store',
         credentials: 'same-origin'
       }).then((r) => (r.ok ? failed : httpError(r)), () => failed).then((err) => {
-        client._connFail(this, err.sessionLost ? err : failed);
+        client._connFail(this, err.sessionLost || err.code === 'unauthorized' ? err : failed);
       });
     }
 
@@ -357,7 +387,7 @@
       }
       const controller = this.controller = new env.AbortController();
       env.fetch(client.url + '/stream?' + query(client, extra), {
-        headers: { Accept: 'application/x-ndjson' },
+        headers: headers(client, { Accept: 'application/x-ndjson' }),
         cache: 'no-store',
         credentials: 'same-origin',
         signal: controller.signal
@@ -460,7 +490,7 @@
         controller.abort();
       }, wait + client._opts.connectTimeout);
       env.fetch(client.url + '/poll?' + query(client, extra), {
-        headers: { Accept: 'application/json' },
+        headers: headers(client, { Accept: 'application/json' }),
         cache: 'no-store',
         credentials: 'same-origin',
         signal: controller.signal
@@ -603,6 +633,10 @@
       /** The server's base URL, e.g. https://example.com/halley. */
       this.url = url.replace(/\/+$/, '');
       this.token = o.token === undefined || o.token === null ? null : String(o.token);
+      if (o.getToken !== undefined && typeof o.getToken !== 'function') {
+        throw new TypeError('Halley.connect: getToken must be a function');
+      }
+      this._getToken = o.getToken || null;
       const wanted = o.transports || TRANSPORTS;
       this.transports = wanted.filter((t, i) => TRANSPORTS.includes(t) && wanted.indexOf(t) === i
         && available(t, this._env));
@@ -615,6 +649,8 @@
         retryBestAfter: number(o.retryBestAfter, 60000),
         requestTimeout: number(o.requestTimeout, 30000),
         pollTimeout: number(o.pollTimeout, 25000),
+        // renew a token this long before it expires (at most a fifth of its lifetime)
+        tokenRefreshMargin: number(o.tokenRefreshMargin, 30000),
         reconnect: Object.assign({ initialDelay: 500, maxDelay: 30000, factor: 2, jitter: 0.5 }, o.reconnect)
       };
 
@@ -646,8 +682,15 @@
       this._timer = null;
       this._bestTimer = null;
       this._closed = false;
+      this._tokenTimer = null;
+      this._tokenFetch = null;
 
-      this._open(0, false);
+      if (this._getToken && this.token === null) {
+        this._renewToken().then(() => this._open(0, false), (err) => this._tokenFailed(err, 0));
+      } else {
+        this._scheduleTokenRefresh();
+        this._open(0, false);
+      }
     }
 
     // ------------------------------------------------------------ public API
@@ -720,6 +763,20 @@
         return Promise.reject(halleyError('invalid_json', 'the data is not JSON: ' + e.message));
       }
       return this._request(frame, 'publish', null);
+    }
+
+    /**
+     * Replaces the token: the server renews the session's identity with it at once,
+     * without reconnecting (an auth frame); reconnects use it too. Resolves with
+     * {expiresAt}, rejects with an Error with code (unauthorized, forbidden).
+     */
+    setToken(token) {
+      if (this._closed) {
+        return Promise.reject(halleyError('closed', 'this Halley connection is closed'));
+      }
+      this.token = String(token);
+      this._scheduleTokenRefresh();
+      return this._request({ type: 'auth', id: this._nextId++, token: this.token }, 'auth', null);
     }
 
     /** Asks the server for its time: resolves with {time}. */
@@ -862,7 +919,9 @@
         return;
       }
       // The server looked at the frames and refused them: sending them again fails again.
-      const refused = err.status >= 400 && err.status < 500 && !err.sessionLost && err.status !== 404;
+      // (a 401 is the token: renewed and resent after a reconnect, not refused)
+      const refused = err.status >= 400 && err.status < 500 && !err.sessionLost && err.status !== 404
+        && err.status !== 401;
       const again = [];
       for (const frame of batch) {
         const request = this._pending.get(String(frame.id));
@@ -940,6 +999,76 @@
       this._outbox = this._outbox.filter((f) => f.type !== 'ack');
       this._outbox.push({ type: 'ack', seq: this._lastSeq });
       this._flush();
+    }
+
+    // ------------------------------------------------------------ tokens
+
+    /** Fetches a token from getToken (one fetch at a time); resolves once this.token is set. */
+    _renewToken() {
+      if (!this._tokenFetch) {
+        this._tokenFetch = Promise.resolve().then(() => this._getToken()).then((token) => {
+          this._tokenFetch = null;
+          if (typeof token !== 'string' || !token) {
+            throw halleyError('unauthorized', 'getToken gave no token');
+          }
+          this.token = token;
+          this._scheduleTokenRefresh();
+        }, (err) => {
+          this._tokenFetch = null;
+          throw err && err.code ? err : halleyError('token_failed', 'getToken failed: ' + (err && err.message), { cause: err });
+        });
+      }
+      return this._tokenFetch;
+    }
+
+    /** Renews the token before it expires, through getToken, without reconnecting. */
+    _scheduleTokenRefresh() {
+      if (this._tokenTimer) {
+        this._env.clearTimeout(this._tokenTimer);
+        this._tokenTimer = null;
+      }
+      const exp = tokenExpiry(this.token);
+      if (!this._getToken || !exp || this._closed) {
+        return;
+      }
+      const left = exp - this._env.now();
+      const margin = Math.min(this._opts.tokenRefreshMargin, Math.max(0, left / 5));
+      this._tokenTimer = this._env.setTimeout(() => {
+        this._tokenTimer = null;
+        this._renewToken().then(() => {
+          if (!this._closed) {
+            this._request({ type: 'auth', id: this._nextId++, token: this.token }, 'auth', null).catch((e) => {
+              this._emit('error', e);
+            });
+          }
+        }, (err) => {
+          this._emit('error', err);
+          // try again a little later, while the old token still holds
+          if (!this._closed && !this._tokenTimer) {
+            this._tokenTimer = this._env.setTimeout(() => {
+              this._tokenTimer = null;
+              this._scheduleTokenRefresh();
+            }, Math.max(1000, this._backoff()));
+          }
+        });
+      }, Math.max(0, left - margin));
+    }
+
+    /** getToken failed before a connection: try again after a pause, or give up without getToken. */
+    _tokenFailed(err, index) {
+      if (this._closed) {
+        return;
+      }
+      this._emit('error', err);
+      this._setState(this._everConnected ? 'reconnecting' : 'connecting');
+      const delay = this._backoff();
+      this._timer = this._env.setTimeout(() => {
+        this._timer = null;
+        if (this._closed || this._conn) {
+          return;
+        }
+        this._renewToken().then(() => this._schedule(index, 0), (e) => this._tokenFailed(e, index));
+      }, delay);
     }
 
     // ------------------------------------------------------------ connections
@@ -1132,6 +1261,9 @@
         case 'gap':
           this._emit('gap', { channel: f.channel, from: f.from, to: f.to });
           break;
+        case 'unsubscribed':
+          this._revoked(f);
+          break;
         case 'close':
           this._closeFrame(f);
           break;
@@ -1144,6 +1276,22 @@
         default:
           break; // heartbeat, and frames of later versions
       }
+    }
+
+    /** The server ended a subscription (its permission was revoked): it will not come back by itself. */
+    _revoked(f) {
+      const entry = this._subs.get(f.channel);
+      if (entry) {
+        this._subs.delete(f.channel);
+        this._offsets.delete(f.channel);
+        for (const sub of entry.listeners) {
+          sub.closed = true;
+        }
+      }
+      const code = typeof f.code === 'string' ? f.code : 'forbidden';
+      const info = { channel: f.channel, code, message: f.message || 'the subscription was ended by the server' };
+      this._emit('unsubscribed', info);
+      this._emit('error', halleyError(code, info.message, { channel: f.channel }));
     }
 
     _message(f) {
@@ -1266,6 +1414,29 @@
         this._terminate(err);
         return;
       }
+      if (err.code === 'unauthorized' || err.code === 'token_expired' || err.code === 'forbidden') {
+        this._clearBest();
+        if (!this._getToken || err.code === 'forbidden') {
+          // the same credentials would be refused again
+          if (err.code !== 'token_expired') {
+            this._emit('error', err);
+          }
+          this._terminate(err);
+          return;
+        }
+        // a fresh token, then the same transport: the session resumes
+        this._setState(this._everConnected ? 'reconnecting' : 'connecting');
+        const index = c.index;
+        const delay = err.code === 'token_expired' ? 0 : this._backoff();
+        this._timer = this._env.setTimeout(() => {
+          this._timer = null;
+          if (this._closed || this._conn) {
+            return;
+          }
+          this._renewToken().then(() => this._schedule(index, 0), (e) => this._tokenFailed(e, index));
+        }, delay);
+        return;
+      }
       this._clearBest();
       this._setState(this._everConnected ? 'reconnecting' : 'connecting');
       if (err.sessionLost && this._resumable) {
@@ -1367,12 +1538,12 @@
 
     _terminate(err) {
       this._closed = true;
-      for (const t of [this._timer, this._bestTimer, this._ackTimer]) {
+      for (const t of [this._timer, this._bestTimer, this._ackTimer, this._tokenTimer]) {
         if (t) {
           this._env.clearTimeout(t);
         }
       }
-      this._timer = this._bestTimer = this._ackTimer = null;
+      this._timer = this._bestTimer = this._ackTimer = this._tokenTimer = null;
       for (const c of [this._conn, this._probe]) {
         if (c) {
           this._drop(c);
