@@ -6,6 +6,9 @@ import java.io.PrintStream;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.support.CommandException;
+import org.apache.karaf.shell.support.ShellUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What the halley:* commands share: where they print, and how they report a refusal. */
 abstract class HalleyAction implements Action {
@@ -25,5 +28,14 @@ abstract class HalleyAction implements Action {
 
     static CommandException unavailable(String what) {
         return new CommandException(what + " is not available (unavailable)");
+    }
+
+    /** Where changes an operator makes are recorded, with who made them. */
+    static final Logger AUDIT = LoggerFactory.getLogger("io.halley.audit");
+
+    /** @return who runs the command, for the audit log: {@code shell:karaf} */
+    static String operator() {
+        String user = ShellUtil.getCurrentUserName();
+        return "shell:" + (user == null ? "console" : user);
     }
 }

@@ -39,6 +39,7 @@ public class SessionsCommand extends HalleyAction {
         long now = clock.millis();
         ShellTable table = new ShellTable().emptyTableText("no sessions");
         table.column("Id");
+        table.column("User");
         table.column("Transport");
         table.column("Remote address");
         table.column("Connected");
@@ -48,7 +49,7 @@ public class SessionsCommand extends HalleyAction {
         table.column("Age").alignRight();
         for (SessionInfo s : sessions) {
             String subscriptions = s.subscriptions() == null ? "" : String.join(", ", new TreeSet<>(s.subscriptions()));
-            table.addRow().addContent(s.id(), s.transport(), s.remoteAddress(), s.connected() ? "yes" : "no",
+            table.addRow().addContent(s.id(), s.user(), s.transport(), s.remoteAddress(), s.connected() ? "yes" : "no",
                     subscriptions, s.queued(), s.lastSeq(), age(now - s.createdAt()));
         }
         table.print(out, !noFormat);

@@ -22,7 +22,7 @@ final class FakeHub implements Hub {
 
     @Override
     public io.halley.api.Connected connect(String frame, String transport, String remoteAddress,
-            io.halley.api.SessionListener listener) {
+            io.halley.api.Credentials credentials, io.halley.api.SessionListener listener) {
         throw new UnsupportedOperationException("not used by these tests");
     }
 
@@ -37,7 +37,13 @@ final class FakeHub implements Hub {
     final Map<String, FakeSession> open = new ConcurrentHashMap<>();
 
     @Override
-    public Session openSession(String transport, String remoteAddress, Collection<String> patterns) {
+    public Session openSession(String transport, String remoteAddress, io.halley.api.Credentials credentials,
+            Collection<String> patterns) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Session resume(String id, io.halley.api.Credentials credentials) {
         throw new UnsupportedOperationException();
     }
 
@@ -94,6 +100,11 @@ final class FakeHub implements Hub {
         @Override
         public String id() {
             return id;
+        }
+
+        @Override
+        public io.halley.api.Identity identity() {
+            return io.halley.api.Identity.anonymous();
         }
 
         @Override

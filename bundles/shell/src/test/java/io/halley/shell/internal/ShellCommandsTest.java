@@ -11,6 +11,7 @@ import io.halley.api.CloseReason;
 import io.halley.api.ContentType;
 import io.halley.api.ErrorCode;
 import io.halley.api.HalleyException;
+import io.halley.api.Identity;
 import io.halley.api.Publisher;
 import io.halley.api.SessionInfo;
 
@@ -48,9 +49,11 @@ public class ShellCommandsTest {
     /** A publisher that records calls and refuses what the real one refuses in these tests. */
     private static final class RecordingPublisher implements Publisher {
         final List<Object[]> calls = new ArrayList<>();
+        final List<Identity> publishers = new ArrayList<>();
 
         @Override
-        public String publish(String channel, byte[] body, ContentType type) {
+        public String publish(Identity publisher, String channel, byte[] body, ContentType type) {
+            publishers.add(publisher);
             if (channel.contains("*")) {
                 throw new HalleyException(ErrorCode.WILDCARD_NOT_ALLOWED, "wildcards are for subscriptions only: '"
                         + channel + "'");
@@ -84,6 +87,8 @@ public class ShellCommandsTest {
         assertEquals("demo.news", p.calls.get(0)[0]);
         assertArrayEquals("{\"text\":\"héllo\"}".getBytes(StandardCharsets.UTF_8), (byte[]) p.calls.get(0)[1]);
         assertEquals(ContentType.AUTO, p.calls.get(0)[2]);
+        // the console's operator is trusted as Halley itself
+        assertEquals(Identity.system("shell"), p.publishers.get(0));
     }
 
     @Test
@@ -143,9 +148,9 @@ public class ShellCommandsTest {
     @Test
     public void sessionsTable() throws Exception {
         Instant now = Instant.parse("2026-01-01T12:00:00Z");
-        hub.sessions.add(new SessionInfo("s-2", "longpoll", "10.0.0.2:4000", now.minusSeconds(3 * 3600 + 120).toEpochMilli(),
+        hub.sessions.add(new SessionInfo("s-2", "anonymous", "longpoll", "10.0.0.2:4000", now.minusSeconds(3 * 3600 + 120).toEpochMilli(),
                 false, Set.of(), 0, 0));
-        hub.sessions.add(new SessionInfo("s-1", "sse", "127.0.0.1:50000", now.minusSeconds(187).toEpochMilli(),
+        hub.sessions.add(new SessionInfo("s-1", "user:bob", "sse", "127.0.0.1:50000", now.minusSeconds(187).toEpochMilli(),
                 true, new LinkedHashSet<>(List.of("demo.news", "demo.*")), 3, 42));
         SessionsCommand c = capture(new SessionsCommand());
         c.hub = hub;
@@ -154,8 +159,8 @@ public class ShellCommandsTest {
         c.execute();
         List<String> lines = output().lines().map(String::strip).map(ShellCommandsTest::cells).toList();
         assertEquals(List.of(
-                "s-2\tlongpoll\t10.0.0.2:4000\tno\t\t0\t0\t3h02m",
-                "s-1\tsse\t127.0.0.1:50000\tyes\tdemo.*, demo.news\t3\t42\t3m07s"), lines);
+                "s-2\tanonymous\tlongpoll\t10.0.0.2:4000\tno\t\t0\t0\t3h02m",
+                "s-1\tuser:bob\tsse\t127.0.0.1:50000\tyes\tdemo.*, demo.news\t3\t42\t3m07s"), lines);
     }
 
     @Test
@@ -226,7 +231,7 @@ public class ShellCommandsTest {
     @Test
     public void completersOfferWhatTheHubKnows() {
         hub.channels.add(new ChannelInfo("demo.news", 0, 0, 0, 0));
-        hub.sessions.add(new SessionInfo("s-1", "sse", "x", 0, true, Set.of(), 0, 0));
+        hub.sessions.add(new SessionInfo("s-1", "anonymous", "sse", "x", 0, true, Set.of(), 0, 0));
         ChannelCompleter channels = new ChannelCompleter();
         channels.hub = hub;
         SessionIdCompleter ids = new SessionIdCompleter();
