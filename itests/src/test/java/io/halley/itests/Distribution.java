@@ -35,8 +35,16 @@ public final class Distribution {
     private final List<Process> children = new ArrayList<>();
     private final HttpClient client = HttpClient.newHttpClient();
 
-    /** Unpacks into target/{@code name}, boots, and waits until a publish is accepted. */
-    public Distribution(String name) throws Exception {
+    /** The operator's credentials of the shipped etc/users.properties, for the admin API. */
+    static final String ADMIN = "Basic " + java.util.Base64.getEncoder()
+            .encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8));
+
+    /**
+     * Unpacks into target/{@code name}, appends {@code extraRules} to the shipped
+     * etc/halley-acl.rules (as an operator would edit it), boots, and waits until a
+     * publish is accepted.
+     */
+    public Distribution(String name, String... extraRules) throws Exception {
         File tarball = new File(System.getProperty("halley.distribution"));
         assertTrue("the distribution is built: " + tarball, tarball.isFile());
         Path root = Path.of("target", name).toAbsolutePath();
@@ -52,6 +60,9 @@ public final class Distribution {
         openwire = Integer.parseInt(HalleyTestSupport.freePort());
         stomp = Integer.parseInt(HalleyTestSupport.freePort());
         ssh = Integer.parseInt(HalleyTestSupport.freePort());
+        if (extraRules.length > 0) {
+            append("etc/halley-acl.rules", extraRules);
+        }
         append("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port = " + http);
         append("etc/io.halley.broker.cfg", "openwirePort = " + openwire, "stompPort = " + stomp);
         append("etc/org.apache.karaf.shell.cfg", "sshPort = " + ssh, "sshHost = 127.0.0.1");
@@ -85,6 +96,11 @@ public final class Distribution {
         }
     }
 
+    /** The admin API (/halley/api/) is asked as the operator. */
+    private static HttpRequest.Builder admin(HttpRequest.Builder b, String path) {
+        return path.startsWith("/halley/api/") ? b.header("Authorization", ADMIN) : b;
+    }
+
     public String base() {
         return "http://127.0.0.1:" + http;
     }
@@ -111,7 +127,7 @@ public final class Distribution {
 
     public int status(String path) {
         try {
-            return client.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(5)).build(),
+            return client.send(admin(HttpRequest.newBuilder(URI.create(base() + path)), path).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (Exception e) {
             return -1;
@@ -125,7 +141,7 @@ public final class Distribution {
     public HttpResponse<String> publish(String channel, String json) {
         try {
             return client.send(HttpRequest.newBuilder(URI.create(base() + "/halley/api/channels/" + channel + "/messages"))
-                    .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(json))
+                    .header("Authorization", ADMIN).timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(json))
                     .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new AssertionError("publish failed", e);
@@ -133,13 +149,13 @@ public final class Distribution {
     }
 
     public HttpResponse<String> post(String path, String body) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10))
+        return client.send(admin(HttpRequest.newBuilder(URI.create(base() + path)), path).timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     public HttpResponse<String> get(String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(60)).build(),
+        return client.send(admin(HttpRequest.newBuilder(URI.create(base() + path)), path).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -63,11 +63,37 @@ public abstract class HalleyTestSupport {
     @Before
     public void waitForHalley() throws Exception {
         waitForService(Publisher.class, 90_000);
+        waitForService(io.halley.api.AccessControl.class, 30_000);
+        waitForService(io.halley.api.Authenticator.class, 30_000);
         waitForStatus("/halley/api/channels", 200, 60_000);
+    }
+
+    /**
+     * @return the channel rules the container boots with, in place of the shipped
+     *         etc/halley-acl.rules, or null to keep the shipped ones. By default everyone
+     *         may do everything: most tests are not about permissions.
+     */
+    protected String aclRules() {
+        return "src/test/resources/acl/open.rules";
+    }
+
+    /** @return more options of a test class (configuration files, users) */
+    protected Option[] moreOptions() {
+        return new Option[0];
     }
 
     @Configuration
     public Option[] config() {
+        java.util.List<Option> options = new java.util.ArrayList<>(java.util.List.of(baseOptions()));
+        if (aclRules() != null) {
+            options.add(org.ops4j.pax.exam.karaf.options.KarafDistributionOption.replaceConfigurationFile(
+                    "etc/halley-acl.rules", new File(aclRules())));
+        }
+        options.addAll(java.util.List.of(moreOptions()));
+        return options.toArray(new Option[0]);
+    }
+
+    private Option[] baseOptions() {
         MavenArtifactUrlReference distribution = maven().groupId("io.halley").artifactId("halley")
                 .type("tar.gz").versionAsInProject();
         return new Option[] {
@@ -133,13 +159,22 @@ public abstract class HalleyTestSupport {
         return URI.create("http://127.0.0.1:" + httpPort() + pathAndQuery);
     }
 
+    /** Basic credentials of the shipped admin user (role halley-admin). */
+    protected static final String ADMIN = Distribution.ADMIN;
+
+    /** The admin API (/halley/api/) is asked as the operator; the rest anonymously. */
+    private HttpRequest.Builder request(String pathAndQuery) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery));
+        return pathAndQuery.startsWith("/halley/api/") ? b.header("Authorization", ADMIN) : b;
+    }
+
     protected HttpResponse<String> get(String pathAndQuery) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(60)).GET().build(),
+        return http.send(request(pathAndQuery).timeout(Duration.ofSeconds(60)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     protected HttpResponse<String> post(String path, String contentType, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = request(path).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);

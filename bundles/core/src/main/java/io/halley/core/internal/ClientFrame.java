@@ -27,6 +27,8 @@ final class ClientFrame {
     String channel;
     String session;
     String token;
+    String user;
+    String password;
     long lastSeq = -1;
     long seq = -1;
     long recoverOffset = -1;
@@ -88,6 +90,8 @@ final class ClientFrame {
                 case "channel" -> f.channel = v == JsonToken.VALUE_STRING ? p.getText() : null;
                 case "session" -> f.session = v == JsonToken.VALUE_STRING ? p.getText() : null;
                 case "token" -> f.token = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "user" -> f.user = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "password" -> f.password = v == JsonToken.VALUE_STRING ? p.getText() : null;
                 case "lastSeq" -> f.lastSeq = number(p, v);
                 case "seq" -> f.seq = number(p, v);
                 case "data" -> f.data = copy(json, p);

@@ -193,7 +193,7 @@ final class HubCore implements Hub {
         if (!f.type.equals("connect")) {
             throw new HalleyException(ErrorCode.NOT_CONNECTED, "the first frame must be connect");
         }
-        Identity who = authenticate(f.token != null ? Credentials.bearer(f.token) : credentials);
+        Identity who = authenticate(credentials(f, credentials));
         SessionImpl existing = f.session == null ? null : sessions.get(f.session);
         if (existing != null && existing.isOpen() && !existing.identity().sameSubject(who)) {
             count("sessions.resume.refused");
@@ -213,6 +213,21 @@ final class HubCore implements Hub {
         Session s = open(transport, remoteAddress, who, List.of());
         s.attach(transport, remoteAddress, listener, -1);
         return new Connected(s, false, 0);
+    }
+
+    /** A connect frame's own credentials (a token, or a realm user and password) win over the transport's. */
+    private static Credentials credentials(ClientFrame f, Credentials transport) {
+        if (f.token != null) {
+            return Credentials.bearer(f.token);
+        }
+        if (f.user != null || f.password != null) {
+            if (f.user == null || f.password == null || f.user.isEmpty()
+                    || f.user.length() > Credentials.MAX_LENGTH || f.password.length() > Credentials.MAX_LENGTH) {
+                throw Credentials.unauthorized();
+            }
+            return Credentials.password(f.user, f.password);
+        }
+        return transport;
     }
 
     long now() {

@@ -92,6 +92,12 @@ public class AuthTest {
                 + token("alice", 2_000_000) + "\"}", "ws", "x", Credentials.none(), new HubCoreTest.Recorder());
         assertTrue(same.resumed());
         assertEquals(Identity.Kind.TOKEN, same.session().identity().kind());
+        var byPassword = hub.connect("{\"type\":\"connect\",\"session\":\"" + mine.id()
+                + "\",\"lastSeq\":0,\"user\":\"alice\",\"password\":\"pw\"}", "ws", "x", Credentials.none(),
+                new HubCoreTest.Recorder());
+        assertTrue(byPassword.resumed());
+        assertCode(ErrorCode.UNAUTHORIZED, () -> hub.connect("{\"type\":\"connect\",\"user\":\"alice\"}", "ws", "x",
+                Credentials.none(), new HubCoreTest.Recorder()));
     }
 
     @Test
