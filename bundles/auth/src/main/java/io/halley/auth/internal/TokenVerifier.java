@@ -12,6 +12,8 @@ import io.halley.api.Identity;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -280,25 +282,15 @@ final class TokenVerifier {
     }
 
     private static Long millis(JsonParser p, JsonToken value) throws IOException, Refused {
-        double seconds;
-        if (value == JsonToken.VALUE_NUMBER_INT) {
-            if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
-                throw new Refused("malformed");
-            }
-            long s = p.getLongValue();
-            if (s < 0 || s > MAX_SECONDS) {
-                throw new Refused("malformed");
-            }
-            return s * 1000;
-        } else if (value == JsonToken.VALUE_NUMBER_FLOAT) {
-            seconds = p.getDoubleValue();
-        } else {
+        if (value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NUMBER_FLOAT) {
             throw new Refused("malformed");
         }
-        if (!(seconds >= 0 && seconds <= MAX_SECONDS)) {
+        // a NumericDate may have a fraction (RFC 7519 2); exactly, in milliseconds
+        BigDecimal seconds = p.getDecimalValue();
+        if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(MAX_SECONDS)) > 0) {
             throw new Refused("malformed");
         }
-        return (long) Math.floor(seconds * 1000);
+        return seconds.movePointRight(3).setScale(0, RoundingMode.FLOOR).longValueExact();
     }
 
     private static Set<String> roles(JsonParser p, JsonToken value) throws IOException, Refused {
