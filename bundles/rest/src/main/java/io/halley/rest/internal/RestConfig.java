@@ -5,7 +5,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(
         name = "Halley REST API",
-        description = "The HTTP API under /halley/api: publishing, and read-only admin endpoints.")
+        description = "The HTTP API under /halley/api: publishing, and the admin endpoints (sessions, stats,"
+                + " channel permissions).")
 public @interface RestConfig {
 
     @AttributeDefinition(
@@ -15,7 +16,13 @@ public @interface RestConfig {
 
     @AttributeDefinition(
             name = "Admin endpoints enabled",
-            description = "Whether the read-only GET /halley/api/channels, /sessions and /stats are served;"
-                    + " when off they answer 404. They show client addresses and session ids.")
+            description = "Whether the admin endpoints (channels, sessions, stats, acl) are served;"
+                    + " when off they answer 404.")
     boolean adminEnabled() default true;
+
+    @AttributeDefinition(
+            name = "Admin role",
+            description = "The role an identity needs for the admin endpoints: without credentials they answer"
+                    + " 401, with credentials that lack the role 403.")
+    String adminRole() default "halley-admin";
 }

@@ -18,7 +18,7 @@ final class FakeHub implements Hub {
 
     @Override
     public io.halley.api.Connected connect(String frame, String transport, String remoteAddress,
-            io.halley.api.SessionListener listener) {
+            io.halley.api.Credentials credentials, io.halley.api.SessionListener listener) {
         throw new UnsupportedOperationException("not used by these tests");
     }
 
@@ -33,7 +33,13 @@ final class FakeHub implements Hub {
     final Map<String, Long> errors = new ConcurrentHashMap<>();
 
     @Override
-    public Session openSession(String transport, String remoteAddress, Collection<String> patterns) {
+    public Session openSession(String transport, String remoteAddress, io.halley.api.Credentials credentials,
+            Collection<String> patterns) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Session resume(String id, io.halley.api.Credentials credentials) {
         throw new UnsupportedOperationException();
     }
 

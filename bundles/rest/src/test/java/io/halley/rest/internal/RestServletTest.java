@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.halley.api.ChannelInfo;
 import io.halley.api.ContentType;
+import io.halley.api.Identity;
 import io.halley.api.SessionInfo;
 
 import java.io.ByteArrayInputStream;
@@ -51,6 +52,9 @@ public class RestServletTest {
     private final FakePublisher publisher = new FakePublisher(MAX);
     private final FakeHub hub = new FakeHub();
     private final RestServlet servlet = new RestServlet();
+    private final FakeAuthenticator authenticator = new FakeAuthenticator();
+    /** The Authorization header every request sends; none when null. */
+    private String authorization;
     private final BodyReadCounter counter = new BodyReadCounter();
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -63,6 +67,7 @@ public class RestServletTest {
     public void start() throws Exception {
         servlet.publisher = publisher;
         servlet.hub = hub;
+        servlet.authenticator = authenticator;
         configure(Map.of());
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -98,6 +103,7 @@ public class RestServletTest {
         assertEquals("{\"id\":\"ID:test-1\",\"channel\":\"demo.news\"}", r.body());
         assertEquals(1, publisher.published.size());
         FakePublisher.Published p = publisher.published.get(0);
+        assertEquals(Identity.anonymous(), p.publisher());
         assertEquals("demo.news", p.channel());
         assertEquals(ContentType.JSON, p.type());
         assertArrayEquals("{\"a\":1}".getBytes(StandardCharsets.UTF_8), p.body());
@@ -282,6 +288,7 @@ public class RestServletTest {
 
     @Test
     public void listsChannels() throws Exception {
+        asAdmin();
         hub.channels.add(new ChannelInfo("demo.news", 2, 5, 4, 1_700_000_000_000L));
         hub.channels.add(new ChannelInfo("demo.sports", 0, 1, 0, 1_700_000_000_001L));
         HttpResponse<String> r = get("/channels");
@@ -295,6 +302,7 @@ public class RestServletTest {
 
     @Test
     public void emptyListsAreEmptyArrays() throws Exception {
+        asAdmin();
         assertEquals("[]", get("/channels").body());
         assertEquals("[]", get("/sessions").body());
         assertEquals("{}", get("/stats").body());
@@ -302,19 +310,21 @@ public class RestServletTest {
 
     @Test
     public void listsSessions() throws Exception {
-        hub.sessions.add(new SessionInfo("s-1", "sse", "127.0.0.1:50000", 1_700_000_000_000L, true,
+        asAdmin();
+        hub.sessions.add(new SessionInfo("s-1", "user:bob", "sse", "127.0.0.1:50000", 1_700_000_000_000L, true,
                 new LinkedHashSet<>(List.of("demo.news", "demo.*")), 3, 42));
         HttpResponse<String> r = get("/sessions");
         assertEquals(200, r.statusCode());
         assertJsonContentType(r);
-        assertEquals("[{\"id\":\"s-1\",\"transport\":\"sse\",\"remoteAddress\":\"127.0.0.1:50000\","
+        assertEquals("[{\"id\":\"s-1\",\"user\":\"user:bob\",\"transport\":\"sse\",\"remoteAddress\":\"127.0.0.1:50000\","
                 + "\"createdAt\":1700000000000,\"connected\":true,\"subscriptions\":[\"demo.*\",\"demo.news\"],"
                 + "\"queued\":3,\"lastSeq\":42}]", r.body());
     }
 
     @Test
     public void userDataIsEscapedInJson() throws Exception {
-        hub.sessions.add(new SessionInfo("s-\"1\"", "sse", "</script>\n", 1L, false, Set.of(), 0, 0));
+        asAdmin();
+        hub.sessions.add(new SessionInfo("s-\"1\"", "anonymous", "sse", "</script>\n", 1L, false, Set.of(), 0, 0));
         HttpResponse<String> r = get("/sessions");
         assertEquals(200, r.statusCode());
         JsonParser p = new JsonFactory().createParser(r.body());
@@ -333,6 +343,7 @@ public class RestServletTest {
 
     @Test
     public void stats() throws Exception {
+        asAdmin();
         hub.counters.put("messages.received", 10L);
         hub.counters.put("errors.rest.not_found", 2L);
         HttpResponse<String> r = get("/stats");
@@ -343,6 +354,7 @@ public class RestServletTest {
 
     @Test
     public void hubAbsentAnswers503() throws Exception {
+        asAdmin();
         servlet.hub = null;
         assertError(get("/channels"), 503, "unavailable");
         assertError(get("/sessions"), 503, "unavailable");
@@ -364,6 +376,7 @@ public class RestServletTest {
 
     @Test
     public void anOperatorDropsAConnectionOrEndsASession() throws Exception {
+        asAdmin();
         io.halley.api.testing.TestSession session = new io.halley.api.testing.TestSession("s1", "sse", "127.0.0.1");
         java.util.List<io.halley.api.CloseReason> told = new java.util.concurrent.CopyOnWriteArrayList<>();
         session.attach("sse", "127.0.0.1", new io.halley.api.SessionListener() {
@@ -409,7 +422,14 @@ public class RestServletTest {
         return send(b);
     }
 
+    private void asAdmin() {
+        authorization = FakeAuthenticator.ADMIN;
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder b) throws IOException, InterruptedException {
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
         return client.send(b.timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
