@@ -282,6 +282,15 @@ public class AclServiceTest {
     }
 
     @Test
+    public void deactivateStopsTheWatcher() throws Exception {
+        start("# none\n", true);
+        service.deactivate();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            assertFalse(t.getName() + " still runs", t.getName().equals("halley-acl-watcher") && t.isAlive());
+        }
+    }
+
+    @Test
     public void theFileIsResolvedAgainstKarafsEtc() {
         assertEquals(Paths.get("/opt/halley/etc/halley-acl.rules"),
                 AclService.resolve("${karaf.etc}/halley-acl.rules", "/opt/halley/etc"));

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import io.halley.api.AccessControl;
 import io.halley.api.AccessDecision;
 import io.halley.api.AclRule;
+import io.halley.api.ApiKeys;
 import io.halley.api.Authenticator;
 import io.halley.api.ChannelInfo;
 import io.halley.api.ChannelName;
@@ -103,6 +104,11 @@ public class RestServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile AccessControl acl;
+
+    // Only for the roles of key:NAME in GET /acl/check.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ApiKeys apiKeys;
 
     private final transient JsonFactory json = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -398,10 +404,21 @@ public class RestServlet extends HttpServlet {
                 throw badRequest("an anonymous client has no roles");
             }
             who = Identity.anonymous();
+        } else if (user.startsWith("key:")) {
+            String name = user.substring(4);
+            if (name.isEmpty()) {
+                throw badRequest("the user parameter is a user name, key:NAME or anonymous");
+            }
+            ApiKeys keys = apiKeys;
+            if (keys != null) {
+                keys.list().stream().filter(k -> k.name().equals(name)).findFirst()
+                        .ifPresent(k -> roles.addAll(k.roles()));
+            }
+            who = new Identity(name, Identity.Kind.KEY, roles, 0, Set.of());
         } else {
             String name = user.startsWith("user:") ? user.substring(5) : user;
             if (name.isEmpty()) {
-                throw badRequest("the user parameter is a user name or anonymous");
+                throw badRequest("the user parameter is a user name, key:NAME or anonymous");
             }
             Authenticator auth = authenticator;
             if (auth != null) {

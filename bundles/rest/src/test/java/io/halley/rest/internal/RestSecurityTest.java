@@ -319,6 +319,26 @@ public class RestSecurityTest {
         assertEquals("{\"allowed\":false,\"rule\":null,\"reason\":\"no rule grants it\",\"user\":\"anonymous\","
                 + "\"roles\":[]}", r.body());
         assertEquals(Identity.anonymous(), acl.checks.get(2)[0]);
+
+        servlet.apiKeys = new io.halley.api.ApiKeys() {
+            @Override
+            public String create(String name, Set<String> roles) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean remove(String name) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<KeyInfo> list() {
+                return List.of(new KeyInfo("ci", Set.of("staff"), 0));
+            }
+        };
+        r = get("/acl/check?user=key:ci&channel=news.eu&permission=subscribe", FakeAuthenticator.ADMIN);
+        assertTrue(r.body(), r.body().startsWith("{\"allowed\":true,"));
+        assertEquals(new Identity("ci", Identity.Kind.KEY, Set.of("staff"), 0, Set.of()), acl.checks.get(3)[0]);
     }
 
     @Test
