@@ -3,6 +3,8 @@ package io.halley.broker.internal;
 import java.io.File;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.jms.ConnectionFactory;
 
@@ -12,9 +14,17 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.halley.api.AccessControl;
+import io.halley.api.AccessControlListener;
+import io.halley.api.Authenticator;
 
 /**
  * Runs the broker and offers its {@link ConnectionFactory} to the rest of Halley.
@@ -23,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * {@code activate} has started the broker, and would withdraw it only after
  * {@code deactivate} had stopped it. There is no {@code @Modified}: a new
  * configuration restarts the broker, which is what changing a port or the store needs.
+ *
+ * <p>The embedded broker logs every client in through the {@link Authenticator} and checks
+ * its consumers and messages against the {@link AccessControl}; both are optional and
+ * dynamic, so the broker keeps running while they come and go (without an access control
+ * it refuses every channel operation of clients). Halley's own connections, made by the
+ * registered factory, carry an internal credential made at random for each broker start.
  */
 @Component(
         configurationPid = BrokerComponent.PID,
@@ -38,20 +54,45 @@ public class BrokerComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
 
+    // read by the broker at every login and check, so that the services may come and go under a running broker
+    private final AtomicReference<Authenticator> authenticator = new AtomicReference<>();
+    private final AtomicReference<AccessControl> accessControl = new AtomicReference<>();
+    private volatile BrokerSecurity security;
+
     private BrokerRunner runner;
     private ServiceRegistration<ConnectionFactory> registration;
+    private ServiceRegistration<AccessControlListener> listenerRegistration;
 
     @Activate
     void activate(BundleContext context, BrokerConfig config) throws Exception {
-        File data = BrokerConfig.MODE_EMBEDDED.equals(config.mode()) ? dataDirectory(context, config) : null;
-        BrokerRunner starting = new BrokerRunner(config, data);
-        starting.start();
-        runner = starting;
+        boolean embedded = BrokerConfig.MODE_EMBEDDED.equals(config.mode());
+        File data = embedded ? dataDirectory(context, config) : null;
+        // an external broker enforces its own rules; Halley logs in to it with externalUser
+        BrokerSecurity starting = embedded ? new BrokerSecurity(authenticator::get, accessControl::get) : null;
+        BrokerRunner startingRunner = new BrokerRunner(config, data, starting);
+        try {
+            startingRunner.start();
+        } catch (Exception e) {
+            LOG.error("Broker {} not started: {}", config.brokerName(), e.getMessage());
+            throw e;
+        }
+        runner = startingRunner;
+        security = starting;
+        if (starting != null && accessControl.get() == null) {
+            LOG.warn("Broker {} runs without an AccessControl service: clients' channel operations are refused until "
+                    + "one comes (feature halley-acl)", config.brokerName());
+        }
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put("name", SERVICE_NAME);
         properties.put(MODE_PROPERTY, config.mode());
         try {
-            registration = context.registerService(ConnectionFactory.class, starting.connectionFactory(), properties);
+            registration = context.registerService(ConnectionFactory.class, startingRunner.connectionFactory(),
+                    properties);
+            if (starting != null) {
+                AccessControlListener listener = starting::rulesChanged;
+                listenerRegistration = context.registerService(AccessControlListener.class, listener,
+                        new Hashtable<>(Map.of("name", SERVICE_NAME)));
+            }
         } catch (RuntimeException e) {
             // DS will not call deactivate after a failed activate
             deactivate();
@@ -59,8 +100,54 @@ public class BrokerComponent {
         }
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindAuthenticator(Authenticator service) {
+        authenticator.set(service);
+    }
+
+    void unbindAuthenticator(Authenticator service) {
+        authenticator.compareAndSet(service, null);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindAccessControl(AccessControl service) {
+        accessControl.set(service);
+        rulesChanged();
+    }
+
+    void unbindAccessControl(AccessControl service) {
+        if (accessControl.compareAndSet(service, null)) {
+            // fail closed: without rules, what was allowed is no more
+            LOG.warn("AccessControl service gone: the broker refuses clients' channel operations until one comes");
+            rulesChanged();
+        }
+    }
+
+    private void rulesChanged() {
+        BrokerSecurity current = security;
+        if (current != null) {
+            current.rulesChanged();
+        }
+    }
+
+    /** @return the running broker's security, or null; for tests */
+    BrokerSecurity security() {
+        return security;
+    }
+
     @Deactivate
     void deactivate() {
+        if (listenerRegistration != null) {
+            try {
+                listenerRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                LOG.debug("AccessControlListener registration was already gone", alreadyGone);
+            }
+            listenerRegistration = null;
+        }
+        security = null;
         if (registration != null) {
             // users let go of the factory before the broker under it goes away
             try {

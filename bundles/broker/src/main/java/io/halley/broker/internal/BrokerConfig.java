@@ -43,6 +43,36 @@ public @interface BrokerConfig {
     @AttributeDefinition(description = "ActiveMQ's own STOMP-over-WebSocket port (ws://, subprotocol v12.stomp); 0, the default, disables the connector")
     int wsPort() default 0;
 
+    @AttributeDefinition(description = "OpenWire over TLS (ssl://) port; 0, the default, disables the connector. Needs keyStore")
+    int sslPort() default 0;
+
+    @AttributeDefinition(description = "STOMP over TLS (stomp+ssl://) port; 0, the default, disables the connector. Needs keyStore")
+    int stompSslPort() default 0;
+
+    @AttributeDefinition(required = false,
+            description = "The TLS connectors' key store: a file with the broker's private key and certificate chain")
+    String keyStore() default "";
+
+    @AttributeDefinition(required = false, type = AttributeType.PASSWORD, description = "Password of the key store")
+    String keyStorePassword() default "";
+
+    @AttributeDefinition(required = false, type = AttributeType.PASSWORD,
+            description = "Password of the private key; empty for the key store's password (as keytool makes PKCS12 files)")
+    String keyPassword() default "";
+
+    @AttributeDefinition(description = "Type of the key store and the trust store: PKCS12 or JKS")
+    String keyStoreType() default "PKCS12";
+
+    @AttributeDefinition(required = false,
+            description = "Certificates of the clients (or their authorities) the TLS connectors trust; empty for the JDK's own")
+    String trustStore() default "";
+
+    @AttributeDefinition(required = false, type = AttributeType.PASSWORD, description = "Password of the trust store")
+    String trustStorePassword() default "";
+
+    @AttributeDefinition(description = "TLS connectors refuse clients without a certificate from trustStore")
+    boolean needClientAuth() default false;
+
     @AttributeDefinition(description = "Keep persistent messages and durable subscriptions in KahaDB across restarts")
     boolean persistent() default true;
 

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.broker.BrokerPlugin;
 import org.apache.activemq.broker.BrokerService;
+import org.apache.activemq.broker.SslContext;
 import org.apache.activemq.broker.TransportConnector;
 import org.apache.activemq.network.NetworkConnector;
 import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
@@ -39,15 +41,23 @@ final class BrokerRunner {
 
     private final BrokerConfig config;
     private final File dataDirectory;
+    private final BrokerSecurity security;
     private BrokerService broker;
+
+    /** A broker without Halley's authentication and permissions: for tests of the broker alone. */
+    BrokerRunner(BrokerConfig config, File dataDirectory) {
+        this(config, dataDirectory, null);
+    }
 
     /**
      * @param dataDirectory where the embedded broker keeps its files; ignored in
      *                      external mode
+     * @param security      the authentication and channel permissions of the embedded broker
      */
-    BrokerRunner(BrokerConfig config, File dataDirectory) {
+    BrokerRunner(BrokerConfig config, File dataDirectory, BrokerSecurity security) {
         this.config = config;
         this.dataDirectory = dataDirectory;
+        this.security = security;
         if (!isEmbedded() && !BrokerConfig.MODE_EXTERNAL.equals(config.mode())) {
             throw new IllegalArgumentException("mode must be embedded or external, not " + config.mode());
         }
@@ -85,8 +95,10 @@ final class BrokerRunner {
         } finally {
             thread.setContextClassLoader(previous);
         }
-        LOG.info("Broker {} started in {} (persistent={}, openwire={}, stomp={}, ws={})", config.brokerName(),
-                dataDirectory, config.persistent(), connectUri("tcp"), connectUri("stomp"), connectUri("ws"));
+        LOG.info("Broker {} started in {} (persistent={}, openwire={}, stomp={}, ws={}, ssl={}, stomp+ssl={}, "
+                + "security={})", config.brokerName(), dataDirectory, config.persistent(), connectUri("tcp"),
+                connectUri("stomp"), connectUri("ws"), connectUri("ssl"), connectUri("stomp+ssl"),
+                security == null ? "off" : "on");
     }
 
     /** Stops the embedded broker and returns once it has stopped. */
@@ -114,6 +126,11 @@ final class BrokerRunner {
         if (isEmbedded()) {
             // create=false: never let a connection quietly start a second, unconfigured broker
             factory = new ActiveMQConnectionFactory("vm://" + config.brokerName() + "?create=false");
+            if (security != null) {
+                // Halley's own connections log in as a system part, by a credential that exists in memory only
+                factory.setUserName(security.internalCredential().user());
+                factory.setPassword(security.internalCredential().password());
+            }
         } else {
             factory = new ActiveMQConnectionFactory(config.externalUrl());
             if (!config.externalUser().isEmpty()) {
@@ -125,7 +142,8 @@ final class BrokerRunner {
     }
 
     /**
-     * @param scheme "tcp" (OpenWire), "stomp" or "ws" (STOMP over WebSocket)
+     * @param scheme "tcp" (OpenWire), "stomp", "ws" (STOMP over WebSocket), "ssl" (OpenWire over TLS) or
+     *               "stomp+ssl"
      * @return the address clients reach that connector at, or null when it is off
      */
     synchronized URI connectUri(String scheme) {
@@ -149,7 +167,15 @@ final class BrokerRunner {
     }
 
     private BrokerService build() throws Exception {
+        // before anything else: a key store that cannot be read must not leave a half-built broker
+        SslContext ssl = TlsStores.wanted(config) ? TlsStores.load(config) : null;
         BrokerService service = new BrokerService();
+        if (ssl != null) {
+            service.setSslContext(ssl);
+        }
+        if (security != null) {
+            service.setPlugins(new BrokerPlugin[] {security});
+        }
         service.setBrokerName(config.brokerName());
         // Karaf stops the bundle on shutdown; a JVM hook would race it
         service.setUseShutdownHook(false);
@@ -186,6 +212,17 @@ final class BrokerRunner {
             addConnector(service, "stomp", config.stompPort(),
                     "wireFormat.maxDataLength=" + config.maxFrameSize()
                             + "&wireFormat.maxFrameSize=" + config.maxFrameSize());
+        }
+
+        String clientAuth = config.needClientAuth() ? "&transport.needClientAuth=true" : "";
+        if (config.sslPort() > 0) {
+            addConnector(service, "ssl", config.sslPort(),
+                    "wireFormat.maxFrameSize=" + ((long) config.maxFrameSize() + OPENWIRE_HEADROOM) + clientAuth);
+        }
+        if (config.stompSslPort() > 0) {
+            addConnector(service, "stomp+ssl", config.stompSslPort(),
+                    "wireFormat.maxDataLength=" + config.maxFrameSize()
+                            + "&wireFormat.maxFrameSize=" + config.maxFrameSize() + clientAuth);
         }
 
         if (config.wsPort() > 0) {

@@ -11,19 +11,25 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.lang.reflect.Proxy;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import javax.jms.Connection;
 import javax.jms.ConnectionFactory;
 import javax.jms.JMSException;
+import javax.jms.JMSSecurityException;
 import javax.jms.Message;
 import javax.jms.Session;
 import javax.jms.TextMessage;
 
+import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.broker.BrokerRegistry;
 import org.junit.After;
 import org.junit.Rule;
@@ -31,6 +37,11 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+
+import io.halley.api.AccessControlListener;
+import io.halley.api.Permission;
+import io.halley.broker.internal.TestSecurity.FakeAccessControl;
+import io.halley.broker.internal.TestSecurity.FakeAuthenticator;
 
 public class BrokerComponentTest {
 
@@ -67,8 +78,9 @@ public class BrokerComponentTest {
 
         assertTrue("the store is not under karaf.data",
                 new File(karafData, "halley/broker/kahadb").isDirectory());
-        assertEquals(1, registrations.size());
+        assertEquals(2, registrations.size());
         Registration registration = registrations.get(0);
+        assertEquals(AccessControlListener.class.getName(), registrations.get(1).classes[0]);
         assertEquals(ConnectionFactory.class.getName(), registration.classes[0]);
         assertEquals("halley", registration.properties.get("name"));
         assertEquals("embedded", registration.properties.get("halley.broker.mode"));
@@ -89,10 +101,68 @@ public class BrokerComponentTest {
 
         component.deactivate();
         assertTrue(registration.unregistered);
+        assertTrue(registrations.get(1).unregistered);
         assertTrue("the broker stopped before its factory was withdrawn", registration.brokerRunningAtUnregister);
         assertFalse(BrokerRegistry.getInstance().getBrokers().containsKey("component"));
         // create=false: the factory must not bring up a stray broker of its own
         assertThrows(JMSException.class, () -> factory.createConnection().start());
+    }
+
+    @Test
+    public void theServicesMayComeAndGoUnderTheRunningBroker() throws Exception {
+        Map<String, Object> properties = embedded("dynamic", folder.newFolder());
+        properties.put("persistent", false);
+        properties.put("useJmx", false);
+        component.activate(context(), config(properties));
+        URI tcp = URI.create("tcp://127.0.0.1:" + properties.get("openwirePort"));
+        List<Connection> connections = new ArrayList<>();
+        try {
+            // neither service yet: anonymous may connect, nothing more (fail closed); credentials cannot be checked
+            Connection anonymous = new ActiveMQConnectionFactory(tcp).createConnection();
+            connections.add(anonymous);
+            anonymous.start();
+            Session session = anonymous.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            assertThrows(JMSSecurityException.class, () -> session.createConsumer(session.createTopic("demo.news")));
+            Connection early = new ActiveMQConnectionFactory(tcp).createConnection("alice", "wonderland");
+            connections.add(early);
+            assertEquals("authentication unavailable",
+                    assertThrows(JMSSecurityException.class, early::start).getMessage());
+
+            FakeAccessControl acl = new FakeAccessControl().grant("user:alice", "demo.>", Permission.SUBSCRIBE);
+            component.bindAuthenticator(new FakeAuthenticator());
+            component.bindAccessControl(acl);
+            Connection alice = new ActiveMQConnectionFactory(tcp).createConnection("alice", "wonderland");
+            connections.add(alice);
+            BlockingQueue<JMSException> errors = new LinkedBlockingQueue<>();
+            alice.setExceptionListener(errors::add);
+            alice.start();
+            Session aliceSession = alice.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            aliceSession.createConsumer(aliceSession.createTopic("demo.>"));
+
+            // halley-acl calls the registered listener after a change
+            acl.revoke("user:alice", "demo.>");
+            ((AccessControlListener) registrations.get(1).service).rulesChanged();
+            JMSException told = errors.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertNotNull(told);
+            assertEquals("forbidden: not allowed to subscribe to demo.>", told.getMessage());
+
+            // the access control goes: fail closed, what it allowed ends
+            acl.grant("user:alice", "demo.news", Permission.SUBSCRIBE);
+            aliceSession.createConsumer(aliceSession.createTopic("demo.news"));
+            component.unbindAccessControl(acl);
+            told = errors.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertNotNull(told);
+            assertEquals("forbidden: not allowed to subscribe to demo.news", told.getMessage());
+            assertEquals(Long.valueOf(2), component.security().counters().get("revoked.subscribe"));
+        } finally {
+            for (Connection connection : connections) {
+                try {
+                    connection.close();
+                } catch (JMSException ignored) {
+                    // refused by the broker already
+                }
+            }
+        }
     }
 
     @Test
