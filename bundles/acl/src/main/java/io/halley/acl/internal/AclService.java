@@ -117,6 +117,12 @@ public class AclService implements AccessControl {
             return t;
         });
         Files.createDirectories(path.getParent());
+        if (watch) {
+            // before the file is read, so that an edit in between is not missed
+            watchService = path.getFileSystem().newWatchService();
+            path.getParent().register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
+                    StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+        }
         String text;
         RulesFile rules;
         try {
@@ -139,9 +145,6 @@ public class AclService implements AccessControl {
         }
         state = new State(rules, text, new CompiledRules(rules.rules()), 1);
         if (watch) {
-            watchService = path.getFileSystem().newWatchService();
-            path.getParent().register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
             watcher = new Thread(this::watch, "halley-acl-watcher");
             watcher.setDaemon(true);
             watcher.start();
