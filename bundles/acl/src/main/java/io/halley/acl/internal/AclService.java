@@ -97,7 +97,13 @@ public class AclService implements AccessControl {
 
     @Activate
     void activate(BundleContext context, AclConfig config) throws IOException {
-        start(resolve(config.file(), context.getProperty("karaf.etc")), config.watch());
+        try {
+            start(resolve(config.file(), context.getProperty("karaf.etc")), config.watch());
+        } catch (IOException | RuntimeException e) {
+            // DS does not deactivate a component whose activation failed
+            deactivate();
+            throw e;
+        }
     }
 
     /** Resolves {@code ${karaf.etc}} and relative paths against Karaf's etc folder. */
