@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * Halley's {@link Authenticator} and {@link ApiKeys}: passwords through the JAAS realm
  * (and the default properties realm it registers), tokens, API keys.
  */
-@Component(service = {Authenticator.class, ApiKeys.class}, configurationPid = "io.halley.auth")
+// immediate: the default realm must be there for other users of the realm name (the broker) before anyone asks this service
+@Component(service = {Authenticator.class, ApiKeys.class}, configurationPid = "io.halley.auth", immediate = true)
 @Designate(ocd = AuthConfig.class)
 public class AuthComponent implements Authenticator, ApiKeys {
 
