@@ -9,14 +9,16 @@ final class LdapSettings {
     }
 
     static void put(Dictionary<String, Object> props, int port) {
-        props.put("connection.url", "ldap://127.0.0.1:" + port);
-        props.put("user.base.dn", "ou=people,dc=halley,dc=test");
-        props.put("user.filter", "(uid=%u)");
-        props.put("user.search.subtree", "true");
-        props.put("role.base.dn", "ou=groups,dc=halley,dc=test");
-        props.put("role.filter", "(member=%fqdn)");
-        props.put("role.name.attribute", "cn");
-        props.put("role.search.subtree", "true");
-        props.put("role.mapping", "news-team=news-readers,news-writers;halley-admins=halley-admin");
+        props.put("url", "ldap://127.0.0.1:" + port);
+        props.put("userBaseDn", "ou=people,dc=halley,dc=test");
+        props.put("userFilter", "(uid=%u)");
+        props.put("userSearchSubtree", "true");
+        props.put("roleBaseDn", "ou=groups,dc=halley,dc=test");
+        props.put("roleFilter", "(member=%fqdn)");
+        props.put("roleNameAttribute", "cn");
+        props.put("roleSearchSubtree", "true");
+        props.put("roleMapping", "news-team=news-readers,news-writers;halley-admins=halley-admin");
+        props.put("connectTimeout", "2000");
+        props.put("readTimeout", "4000");
     }
 }
