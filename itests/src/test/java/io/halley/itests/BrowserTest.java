@@ -55,8 +55,9 @@ public class BrowserTest {
 
     @BeforeClass
     public static void boot() throws Exception {
+        dist = new Distribution("browser-test");
         // the shipped rules grant anonymous only demo.>: the operator opens bt.> for these pages
-        dist = new Distribution("browser-test", "bt allow anonymous bt.> subscribe,publish,history");
+        dist.addRules("bt.probe", "bt allow anonymous bt.> subscribe,publish,history");
         browser = new Browser();
         browser.open(dist.base() + "/halley/demo/");
         browser.waitFor("halley.js to load", WAIT, () -> Boolean.TRUE.equals(browser.js("return !!window.Halley")));

@@ -39,12 +39,8 @@ public final class Distribution {
     static final String ADMIN = "Basic " + java.util.Base64.getEncoder()
             .encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8));
 
-    /**
-     * Unpacks into target/{@code name}, appends {@code extraRules} to the shipped
-     * etc/halley-acl.rules (as an operator would edit it), boots, and waits until a
-     * publish is accepted.
-     */
-    public Distribution(String name, String... extraRules) throws Exception {
+    /** Unpacks into target/{@code name}, boots, and waits until a publish is accepted. */
+    public Distribution(String name) throws Exception {
         File tarball = new File(System.getProperty("halley.distribution"));
         assertTrue("the distribution is built: " + tarball, tarball.isFile());
         Path root = Path.of("target", name).toAbsolutePath();
@@ -60,9 +56,6 @@ public final class Distribution {
         openwire = Integer.parseInt(HalleyTestSupport.freePort());
         stomp = Integer.parseInt(HalleyTestSupport.freePort());
         ssh = Integer.parseInt(HalleyTestSupport.freePort());
-        if (extraRules.length > 0) {
-            append("etc/halley-acl.rules", extraRules);
-        }
         append("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port = " + http);
         append("etc/io.halley.broker.cfg", "openwirePort = " + openwire, "stompPort = " + stomp);
         append("etc/org.apache.karaf.shell.cfg", "sshPort = " + ssh, "sshHost = 127.0.0.1");
@@ -99,6 +92,28 @@ public final class Distribution {
     /** The admin API (/halley/api/) is asked as the operator. */
     private static HttpRequest.Builder admin(HttpRequest.Builder b, String path) {
         return path.startsWith("/halley/api/") ? b.header("Authorization", ADMIN) : b;
+    }
+
+    /**
+     * Appends rules to etc/halley-acl.rules of the running distribution, as an operator
+     * edits it, and waits until Halley applies them: until an anonymous publish to
+     * {@code probeChannel} (which the rules must allow) is accepted.
+     */
+    public void addRules(String probeChannel, String... rules) throws Exception {
+        append("etc/halley-acl.rules", rules);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (anonymousPublishStatus(probeChannel) != 202) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the added rules did not apply within 30 s: " + String.join("; ", rules));
+            }
+            karaf.waitFor(100, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private int anonymousPublishStatus(String channel) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base() + "/halley/api/channels/" + channel + "/messages"))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     public String base() {

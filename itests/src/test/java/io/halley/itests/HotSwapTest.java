@@ -98,11 +98,16 @@ public class HotSwapTest extends HalleyTestSupport {
         waitForStatus("/halley/api/channels", 200, 60_000);
         waitForStatus("/halley/sse", 400, 60_000);
         int openwire = openwirePort();
-        try (Publishers p = new Publishers(openwire, stompPort())) {
-            Session s = p.connection().createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageProducer producer = s.createProducer(s.createQueue("it.persistent"));
+        // a durable subscription on a channel (queues are the broker's own, not clients')
+        javax.jms.Connection durable = durableConnection(openwire);
+        try {
+            Session s = durable.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            s.createDurableSubscriber(s.createTopic("it.persistent"), "kept").close();
+            MessageProducer producer = s.createProducer(s.createTopic("it.persistent"));
             producer.setDeliveryMode(DeliveryMode.PERSISTENT);
             producer.send(s.createTextMessage("kept across a restart"));
+        } finally {
+            durable.close();
         }
         try (SseStream stream = new SseStream(http, uri("/halley/sse?subscribe=it.restart"), Map.of())) {
             stream.next(WAIT);
@@ -114,13 +119,24 @@ public class HotSwapTest extends HalleyTestSupport {
             SseStream.Event e = stream.messages(1, WAIT).get(0);
             assertEquals(Map.of("back", true), e.json().get("data"));
         }
-        try (Publishers p = new Publishers(openwire, stompPort())) {
-            Session s = p.connection().createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageConsumer consumer = s.createConsumer(s.createQueue("it.persistent"));
+        durable = durableConnection(openwire);
+        try {
+            Session s = durable.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = s.createDurableSubscriber(s.createTopic("it.persistent"), "kept");
             TextMessage m = (TextMessage) consumer.receive(WAIT);
             assertNotNull("the persistent message survived the broker restart", m);
             assertEquals("kept across a restart", m.getText());
+        } finally {
+            durable.close();
         }
+    }
+
+    private static javax.jms.Connection durableConnection(int openwire) throws javax.jms.JMSException {
+        javax.jms.Connection c = new org.apache.activemq.ActiveMQConnectionFactory("tcp://127.0.0.1:" + openwire)
+                .createConnection();
+        c.setClientID("it-durable");
+        c.start();
+        return c;
     }
 
     private Bundle bundle(String symbolicName) {
