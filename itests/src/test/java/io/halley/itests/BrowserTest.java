@@ -107,6 +107,48 @@ public class BrowserTest {
     }
 
     @Test
+    public void getTokenRenewsAnExpiringTokenWithoutReconnecting() throws Exception {
+        String secret = "browser-test-secret-of-the-application-0123456789";
+        dist.configure("etc/io.halley.auth.cfg", "token.secret = " + secret);
+        dist.configure("etc/halley-acl.rules", "tok allow role:tok-readers tok.> subscribe,publish");
+        String probe = AuthMatrixTest.token(secret, "probe", "[\"tok-readers\"]", System.currentTimeMillis() / 1000 + 600);
+        browser.waitFor("the token secret and the rule to apply", WAIT, () -> {
+            try {
+                return dist.publishWith("tok.probe", "{}", "Bearer " + probe).statusCode() == 202;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        for (String t : List.of("websocket", "longpoll")) {
+            String name = "tok-" + t;
+            long now = System.currentTimeMillis() / 1000;
+            // a first token good for 6 s (renewed a fifth of its life before it ends), then one for 10 min
+            long firstExpiry = now + 6;
+            List<String> tokens = List.of(AuthMatrixTest.token(secret, "tina", "[\"tok-readers\"]", firstExpiry),
+                    AuthMatrixTest.token(secret, "tina", "[\"tok-readers\"]", now + 600));
+            browser.js("T.tokens = arguments[0].slice(); T.tokenCalls = 0;"
+                    + "const h = Halley.connect({ transports: [arguments[2]], reconnect: { initialDelay: 100, maxDelay: 1000 },"
+                    + "  getToken: () => { T.tokenCalls++; return Promise.resolve(T.tokens.shift()); } });"
+                    + "const n = arguments[1]; T.c[n] = h; T.got[n] = []; T.states[n] = []; T.events[n] = [];"
+                    + "h.on('state', s => T.states[n].push(s));"
+                    + "h.on('error', e => T.events[n].push('error ' + (e && (e.code || e.message))));"
+                    + "h.subscribe('tok.news', m => T.got[n].push(m.data)); return true;", tokens, name, t);
+            String id = publishFromPage(name, "tok.news", Map.of("n", 0));
+            assertTrue(t + ": " + id, id.startsWith("ID:"));
+            browser.waitFor(t + ": the renewal", WAIT, () -> ((Number) browser.js("return T.tokenCalls")).intValue() == 2);
+            // past the first token's expiry (and the hub's next sweep), still the same connection
+            browser.waitFor(t + ": the first token to be past its expiry", WAIT,
+                    () -> System.currentTimeMillis() > firstExpiry * 1000 + 2_500);
+            assertEquals(202, dist.publish("tok.news", "{\"n\":1}").statusCode());
+            browser.waitFor(t + " to receive both messages", WAIT, () -> count(name) >= 2);
+            assertEquals(t, List.of(0L, 1L), got(name).stream().map(m -> ((Map<?, ?>) m).get("n")).toList());
+            assertEquals(t + ": no reconnect", List.of("connected"), browser.js("return T.states[arguments[0]]", name));
+            assertEquals(t + ": no error", List.of(), browser.js("return T.events[arguments[0]]", name));
+            close(name);
+        }
+    }
+
+    @Test
     public void receiveAndPublishWithAcknowledgementOverEveryTransport() throws Exception {
         for (String t : TRANSPORTS) {
             String name = "recv-" + t;

@@ -94,6 +94,11 @@ public final class Distribution {
         return path.startsWith("/halley/api/") ? b.header("Authorization", ADMIN) : b;
     }
 
+    /** Appends lines to a file under the running distribution's home, as an operator edits etc/. */
+    public void configure(String file, String... lines) throws IOException {
+        append(file, lines);
+    }
+
     /**
      * Appends rules to etc/halley-acl.rules of the running distribution, as an operator
      * edits it, and waits until Halley applies them: until an anonymous publish to
@@ -161,6 +166,14 @@ public final class Distribution {
         } catch (Exception e) {
             throw new AssertionError("publish failed", e);
         }
+    }
+
+    /** Publishes over the HTTP API with these credentials (an Authorization header value). */
+    public HttpResponse<String> publishWith(String channel, String json, String authorization) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base() + "/halley/api/channels/" + channel + "/messages"))
+                .header("Authorization", authorization).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     public HttpResponse<String> post(String path, String body) throws Exception {
