@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import io.halley.api.AccessControl;
 import io.halley.api.AccessControlListener;
 import io.halley.api.Authenticator;
+import io.halley.api.BrokerStatus;
 
 /**
  * Runs the broker and offers its {@link ConnectionFactory} to the rest of Halley.
@@ -62,6 +63,7 @@ public class BrokerComponent {
     private BrokerRunner runner;
     private ServiceRegistration<ConnectionFactory> registration;
     private ServiceRegistration<AccessControlListener> listenerRegistration;
+    private ServiceRegistration<BrokerStatus> statusRegistration;
 
     @Activate
     void activate(BundleContext context, BrokerConfig config) throws Exception {
@@ -91,6 +93,10 @@ public class BrokerComponent {
             if (starting != null) {
                 AccessControlListener listener = starting::rulesChanged;
                 listenerRegistration = context.registerService(AccessControlListener.class, listener,
+                        new Hashtable<>(Map.of("name", SERVICE_NAME)));
+                // the health of the embedded broker, for the console and the metrics; an external broker has its own
+                statusRegistration = context.registerService(BrokerStatus.class,
+                        new BrokerHealth(config.brokerName(), startingRunner::broker),
                         new Hashtable<>(Map.of("name", SERVICE_NAME)));
             }
         } catch (RuntimeException e) {
@@ -139,6 +145,14 @@ public class BrokerComponent {
 
     @Deactivate
     void deactivate() {
+        if (statusRegistration != null) {
+            try {
+                statusRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                LOG.debug("BrokerStatus registration was already gone", alreadyGone);
+            }
+            statusRegistration = null;
+        }
         if (listenerRegistration != null) {
             try {
                 listenerRegistration.unregister();

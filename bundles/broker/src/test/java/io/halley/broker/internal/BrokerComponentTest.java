@@ -39,6 +39,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 
 import io.halley.api.AccessControlListener;
+import io.halley.api.BrokerStatus;
 import io.halley.api.Permission;
 import io.halley.broker.internal.TestSecurity.FakeAccessControl;
 import io.halley.broker.internal.TestSecurity.FakeAuthenticator;
@@ -78,9 +79,15 @@ public class BrokerComponentTest {
 
         assertTrue("the store is not under karaf.data",
                 new File(karafData, "halley/broker/kahadb").isDirectory());
-        assertEquals(2, registrations.size());
+        assertEquals(3, registrations.size());
         Registration registration = registrations.get(0);
         assertEquals(AccessControlListener.class.getName(), registrations.get(1).classes[0]);
+        assertEquals(BrokerStatus.class.getName(), registrations.get(2).classes[0]);
+        BrokerStatus.Health health = ((BrokerStatus) registrations.get(2).service).health();
+        assertEquals("component", health.brokerName());
+        assertTrue(health.started());
+        assertEquals(List.of("tcp", "stomp"), health.connectors().stream().map(BrokerStatus.Connector::name).toList());
+        assertTrue(health.connectors().get(0).uri(), health.connectors().get(0).uri().matches("tcp://[^?]+:\\d+"));
         assertEquals(ConnectionFactory.class.getName(), registration.classes[0]);
         assertEquals("halley", registration.properties.get("name"));
         assertEquals("embedded", registration.properties.get("halley.broker.mode"));
@@ -99,9 +106,15 @@ public class BrokerComponentTest {
             connection.close();
         }
 
+        BrokerStatus.Health busy = ((BrokerStatus) registrations.get(2).service).health();
+        assertTrue("the message sent counts: " + busy, busy.enqueued() >= 1 && busy.dequeued() >= 1);
+
         component.deactivate();
         assertTrue(registration.unregistered);
         assertTrue(registrations.get(1).unregistered);
+        assertTrue(registrations.get(2).unregistered);
+        assertFalse("a withdrawn status tells the broker is gone",
+                ((BrokerStatus) registrations.get(2).service).health().started());
         assertTrue("the broker stopped before its factory was withdrawn", registration.brokerRunningAtUnregister);
         assertFalse(BrokerRegistry.getInstance().getBrokers().containsKey("component"));
         // create=false: the factory must not bring up a stray broker of its own
