@@ -13,11 +13,18 @@ root=$(pwd)
 started=$SECONDS
 
 quick=""
+serve=""
 if [ "${1:-}" = "--quick" ]; then
   quick="--quick"
   shift
+elif [ "${1:-}" = "--serve" ]; then
+  # boots the servers as a run does and keeps them up (for profiling by hand), at most ${2:-1800} s or until Ctrl-C;
+  # their ports go to bench/target/serve.env
+  serve=${2:-1800}
+  shift $(( $# >= 2 ? 2 : 1 ))
 fi
 if [ -n "$quick" ]; then budget=${BENCH_BUDGET:-300}; else budget=${BENCH_BUDGET:-840}; fi
+if [ -n "$serve" ]; then budget=$serve; fi
 
 version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' pom.xml)
 dist="assembly/target/halley-$version.tar.gz"
@@ -88,6 +95,17 @@ append org.apache.karaf.management.cfg "rmiRegistryPort = ${ports[4]}" "rmiServe
 # closed SSE / long-poll sessions end 10 s after their connection (default 60 s), so that one idle scenario's
 # sessions are gone before the next one's baseline is measured
 append io.halley.core.cfg "sessionLifetime = 10000"
+# Channel permissions (issue 4): the shipped rules grant anonymous clients only demo.>. The halley-acl feature
+# writes its default rules file at first boot only when there is none, so a file written now replaces the shipped
+# rules entirely: it is the shipped rules (from the source tree) plus one rule for the benchmark's anonymous
+# clients on both sides (bench.cN channels; CometD's bridge consumes '>'). The broker still checks PUBLISH on every
+# JMS/STOMP send and the hub every subscribe: the benchmark measures with the checks on.
+{
+  cat bundles/acl/src/main/cfg/halley-acl.rules
+  echo
+  echo "# set by bench/run.sh: the benchmark's clients are anonymous (JMS publishers, every subscriber, CometD's bridge)"
+  echo "bench allow everyone > subscribe,publish"
+} > "$home/etc/halley-acl.rules"
 
 server_opts="-Xms1g -Xmx4g"
 echo "[run.sh] booting Halley in $home (HTTP $http, OpenWire $openwire, JVM $server_opts)"
@@ -129,6 +147,24 @@ until grep -q "^READY" "$cometd_log"; do
   sleep 0.3
 done
 echo "[run.sh] CometD 8 long-polling on http://127.0.0.1:$cometd/cometd (pid $cometd_pid)"
+
+if [ -n "$serve" ]; then
+  cat > bench/target/serve.env <<ENV
+base=$base
+openwire=tcp://127.0.0.1:$openwire
+stomp_ws=ws://127.0.0.1:$ws/
+cometd=http://127.0.0.1:$cometd/cometd
+server_pid=$server_pid
+cometd_pid=$cometd_pid
+home=$home
+cp=$cp
+cometd_cp=$cometd_cp
+ENV
+  echo "[run.sh] serving for at most $serve s (bench/target/serve.env); Ctrl-C stops"
+  sleep "$serve" &
+  wait $! || true
+  exit 0
+fi
 
 # ---- the scenarios: the coordinator publishes by JMS and runs the driver processes
 remaining=$((budget - (SECONDS - started) - 20))
