@@ -595,6 +595,19 @@ public class AuthMatrixTest extends HalleyTestSupport {
         assertEquals(Boolean.TRUE, Json.object(decided.body()).get("allowed"));
         assertEquals(401, http.send(HttpRequest.newBuilder(uri("/halley/api/sessions")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
+
+        // the README's way to add an operator: a line in etc/users.properties, read at the next login
+        Path users = Path.of(bundleContext.getProperty("karaf.etc"), "users.properties");
+        Files.writeString(users, Files.readString(users) + "\ntom = tompw,halley-admin\n");
+        String tom = new Who("tom", null, "tom", "tompw", null).authorization();
+        waitFor("tom to log in", 30_000, () -> {
+            try {
+                return http.send(HttpRequest.newBuilder(uri("/halley/api/sessions")).header("Authorization", tom).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     @Test

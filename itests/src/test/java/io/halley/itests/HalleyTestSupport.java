@@ -65,6 +65,16 @@ public abstract class HalleyTestSupport {
         waitForService(Publisher.class, 90_000);
         waitForService(io.halley.api.AccessControl.class, 30_000);
         waitForService(io.halley.api.Authenticator.class, 30_000);
+        // Pax Web registers the WebSocket endpoint on its own schedule, after the servlets
+        waitFor("the WebSocket endpoint", 60_000, () -> {
+            try {
+                http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + httpPort() + "/halley/ws"),
+                        new java.net.http.WebSocket.Listener() { }).get(10, java.util.concurrent.TimeUnit.SECONDS).abort();
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
         waitForStatus("/halley/api/channels", 200, 60_000);
     }
 
