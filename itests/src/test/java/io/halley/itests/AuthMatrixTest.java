@@ -443,12 +443,11 @@ public class AuthMatrixTest extends HalleyTestSupport {
         for (Who[] who : realmCases()) {
             results.put(who[0].name(), row(who));
         }
-        // an API key of a publisher, for the HTTP API
-        String key = executeCommand("halley:key-create matrix-pub news-writers").lines()
+                // an API key (meant for publishers, taken wherever a bearer credential is)
+        String key = executeCommand("halley:key-create matrix-pub news-writers news-readers").lines()
                 .filter(l -> l.trim().startsWith("hk_")).map(String::trim).findFirst().orElseThrow();
-        Map<String, String> keyRow = new LinkedHashMap<>();
-        keyRow.put("http-api", httpApi(new Who("API key", key, null, null, "news.eu")));
-        results.put("API key", keyRow);
+        Who apiKey = new Who("API key", key, null, null, "news.eu");
+        results.put("API key", row(new Who[] {apiKey, apiKey}));
 
         // the LDAP realm: a real directory, the halley-auth-ldap feature installed at runtime
         try (AutoCloseable ldap = startLdap()) {
