@@ -166,7 +166,12 @@ public class RestServlet extends HttpServlet {
                 case "stats" -> {
                     if (allowed(method, req, resp, "GET")) {
                         requireAdmin(req, cfg);
-                        writeJson(resp, HttpServletResponse.SC_OK, g -> writeCounters(g, requireHub().counters()));
+                        Map<String, Long> counters = new java.util.TreeMap<>(requireHub().counters());
+                        Authenticator auth = authenticator;
+                        if (auth != null) {
+                            counters.putAll(auth.counters()); // why logins were refused, by reason
+                        }
+                        writeJson(resp, HttpServletResponse.SC_OK, g -> writeCounters(g, counters));
                     }
                     return;
                 }

@@ -18,6 +18,9 @@ public class StatsCommand extends HalleyAction {
     @Reference(optional = true)
     Hub hub;
 
+    @Reference(optional = true)
+    io.halley.api.Authenticator authenticator;
+
     @Option(name = "--no-format", description = "Disables the table's borders, for scripts")
     boolean noFormat;
 
@@ -30,7 +33,12 @@ public class StatsCommand extends HalleyAction {
         ShellTable table = new ShellTable().emptyTableText("no counters");
         table.column("Counter");
         table.column("Value").alignRight();
-        for (Map.Entry<String, Long> e : new TreeMap<>(h.counters()).entrySet()) {
+        Map<String, Long> all = new TreeMap<>(h.counters());
+        io.halley.api.Authenticator a = authenticator;
+        if (a != null) {
+            all.putAll(a.counters()); // auth.success.*, auth.failure.*: why logins were refused
+        }
+        for (Map.Entry<String, Long> e : all.entrySet()) {
             table.addRow().addContent(e.getKey(), e.getValue());
         }
         table.print(out, !noFormat);
