@@ -488,6 +488,12 @@ public class AuthMatrixTest extends HalleyTestSupport {
                 return false;
             }
         });
+        // every refusal was counted, by reason, without saying it to the client
+        Map<String, Object> stats = Json.object(get("/halley/api/stats").body());
+        for (String counter : List.of("auth.failure.token.expired", "auth.failure.token.signature", "auth.failure.password",
+                "auth.refused")) {
+            assertTrue(counter + " in " + stats, stats.get(counter) instanceof Number n && n.longValue() > 0);
+        }
         String report = report(results);
         System.out.println(report);
         Files.writeString(Path.of(String.valueOf(config(PID, "report"))), report);
