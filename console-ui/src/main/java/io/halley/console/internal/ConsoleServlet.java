@@ -2,6 +2,7 @@ package io.halley.console.internal;
 
 import java.io.IOException;
 import java.net.URL;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import javax.servlet.Servlet;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import javax.servlet.http.HttpSession;
 
 import org.apache.karaf.features.FeaturesService;
 import org.osgi.framework.Bundle;
@@ -31,6 +34,7 @@ import com.vaadin.server.UIClassSelectionEvent;
 import com.vaadin.server.UICreateEvent;
 import com.vaadin.server.UIProvider;
 import com.vaadin.server.VaadinServlet;
+import com.vaadin.server.VaadinSession;
 import com.vaadin.ui.UI;
 
 import io.halley.api.AccessControl;
@@ -162,6 +166,40 @@ public class ConsoleServlet extends VaadinServlet {
             }
         };
         getService().addSessionInitListener(event -> event.getSession().addUIProvider(provider));
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        dropStaleSession(request);
+        super.service(request, response);
+    }
+
+    /**
+     * The HTTP session outlives this bundle: after the console (and Vaadin with it) was
+     * uninstalled and installed again, it still holds a Vaadin session of the old Vaadin
+     * classes, which the new ones cannot cast. Such a leftover is dropped, and the
+     * operator logs in again.
+     */
+    static void dropStaleSession(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (session == null) {
+            return;
+        }
+        try {
+            for (String name : Collections.list(session.getAttributeNames())) {
+                if (name.startsWith(VaadinSession.class.getName() + ".")) {
+                    Object value = session.getAttribute(name);
+                    if (value != null && value.getClass().getName().equals(VaadinSession.class.getName())
+                            && !(value instanceof VaadinSession)) {
+                        session.removeAttribute(name);
+                        LOG.info("Dropped a console session of an earlier installation of the console");
+                    }
+                }
+            }
+        } catch (IllegalStateException invalidated) {
+            // the session ended meanwhile: nothing left to drop
+        }
     }
 
     @Override
