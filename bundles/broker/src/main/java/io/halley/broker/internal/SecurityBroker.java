@@ -378,8 +378,6 @@ final class SecurityBroker extends BrokerFilter {
             // request/reply: a temporary destination is its creator's, named at random
             return null;
         }
-        String verb = permission == Permission.PUBLISH ? "publish to" : "subscribe to";
-        String refusal = "forbidden: not allowed to " + verb + " " + name(destination);
         boolean allowed;
         if (destination.isTopic() && destination.getPhysicalName().startsWith(ADVISORY_PREFIX)) {
             // JMS clients watch the advisories of temporary destinations; only the broker writes them
@@ -387,19 +385,19 @@ final class SecurityBroker extends BrokerFilter {
             if (!allowed && count) {
                 refused(who, permission, destination, "advisories are the broker's");
             }
-            return allowed ? null : refusal;
+            return allowed ? null : refusal(permission, destination);
         }
         if (!destination.isTopic()) {
             if (count) {
                 refused(who, permission, destination, "queues are Halley's own; channels are topics");
             }
-            return refusal;
+            return refusal(permission, destination);
         }
         if (who.identity().isExpired(System.currentTimeMillis())) {
             if (count) {
                 refused(who, permission, destination, "token expired");
             }
-            return refusal;
+            return refusal(permission, destination);
         }
         AccessControl acl = security.accessControl();
         if (acl == null) {
@@ -410,7 +408,7 @@ final class SecurityBroker extends BrokerFilter {
             if (count) {
                 security.count(permission == Permission.PUBLISH ? "forbidden.publish" : "forbidden.subscribe");
             }
-            return refusal;
+            return refusal(permission, destination);
         }
         if (warnedNoAccessControl.get()) {
             warnedNoAccessControl.set(false);
@@ -432,7 +430,13 @@ final class SecurityBroker extends BrokerFilter {
                 refused(who, permission, destination, decision == null ? "not a channel name" : decision.reason());
             }
         }
-        return allowed ? null : refusal;
+        return allowed ? null : refusal(permission, destination);
+    }
+
+    /** The words a refused client is told; made only on a refusal, not for every message that passes. */
+    private static String refusal(Permission permission, ActiveMQDestination destination) {
+        String verb = permission == Permission.PUBLISH ? "publish to" : "subscribe to";
+        return "forbidden: not allowed to " + verb + " " + name(destination);
     }
 
     private void refused(HalleySecurityContext who, Permission permission, ActiveMQDestination destination,
