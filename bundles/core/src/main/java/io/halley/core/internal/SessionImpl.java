@@ -1,5 +1,6 @@
 package io.halley.core.internal;
 
+import io.halley.api.AccessControl;
 import io.halley.api.ChannelName;
 import io.halley.api.CloseReason;
 import io.halley.api.ErrorCode;
@@ -48,6 +49,10 @@ final class SessionImpl implements Session {
     private long detachedAt;
     private CloseFrame closeFrame;
     private boolean closeFrameSent;
+    /** What the subscriptions were last checked against in full (see HubCore.revokeForbidden); one lock with the rest. */
+    private AccessControl checkedAcl;
+    private long checkedRevision;
+    private Identity checkedIdentity;
 
     SessionImpl(HubCore hub, String id, Identity identity, String transport, String remoteAddress, long now,
             int maxMessages, long maxBytes) {
@@ -363,6 +368,17 @@ final class SessionImpl implements Session {
             subscriptions.add(channel);
         }
         return hub.recover(this, channel, recoverFrom);
+    }
+
+    /** @return whether every subscription was checked against these rules, at this revision, for this identity */
+    synchronized boolean checkedUnder(AccessControl acl, long revision, Identity who) {
+        return checkedAcl == acl && checkedRevision == revision && who.equals(checkedIdentity);
+    }
+
+    synchronized void checked(AccessControl acl, long revision, Identity who) {
+        checkedAcl = acl;
+        checkedRevision = revision;
+        checkedIdentity = who;
     }
 
     synchronized boolean expired(long now, long lifetime) {

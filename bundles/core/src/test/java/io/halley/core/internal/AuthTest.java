@@ -128,6 +128,53 @@ public class AuthTest {
     }
 
     @Test
+    public void aResumeChecksTheSubscriptionsAgainOnlyWhenTheRulesOrTheIdentityChanged() {
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong revision = new java.util.concurrent.atomic.AtomicLong();
+        java.util.Set<String> denied = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        TestAccess counting = new TestAccess(clock::get) {
+            @Override
+            public io.halley.api.AccessDecision check(Identity who, String pattern, io.halley.api.Permission p) {
+                checks.incrementAndGet();
+                return new io.halley.api.AccessDecision(!denied.contains(pattern), null, "test");
+            }
+
+            @Override
+            public long revision() {
+                return revision.get();
+            }
+        };
+        hub.accessControl(counting);
+        Session s = hub.openSession("longpoll", "x", Credentials.none(), List.of("news.eu", "news.us"));
+        hub.resume(s.id(), Credentials.none());
+        int afterFirstResume = checks.get();
+        for (int i = 0; i < 5; i++) {
+            hub.resume(s.id(), Credentials.none());
+        }
+        assertEquals("nothing changed: no check", afterFirstResume, checks.get());
+
+        // a changed rule (a new revision) is seen at the next resume, even before the hub is told of it
+        denied.add("news.us");
+        revision.incrementAndGet();
+        hub.resume(s.id(), Credentials.none());
+        assertEquals(java.util.Set.of("news.eu"), s.subscriptions());
+        HubCoreTest.Recorder r = new HubCoreTest.Recorder();
+        s.attach("longpoll", "x", r, -1);
+        assertTrue(drain(s, r).get(0).contains("\"type\":\"unsubscribed\",\"seq\":1,\"channel\":\"news.us\""));
+
+        // another identity of the same subject (new roles) is checked again too
+        Session alice = hub.openSession("longpoll", "x", Credentials.password("alice", "pw"), List.of("news.eu"));
+        hub.resume(alice.id(), Credentials.password("alice", "pw"));
+        int before = checks.get();
+        hub.resume(alice.id(), Credentials.password("alice", "pw"));
+        assertEquals(before, checks.get());
+        denied.add("news.eu");
+        revision.incrementAndGet();
+        hub.resume(alice.id(), Credentials.password("alice", "pw"));
+        assertEquals(java.util.Set.of(), alice.subscriptions());
+    }
+
+    @Test
     public void anExpiredTokenEndsTheConnectionAndAFreshOneRenewsIt() {
         HubCoreTest.Recorder r = new HubCoreTest.Recorder();
         Session s = hub.connect("{\"type\":\"connect\",\"token\":\"" + token("alice", 1_010_000) + "\"}", "ws", "x",

@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
  * a deny entry overlaps; alice logs in with password {@code pw} or a token
  * {@code alice.<expiresAt>.sig}; anything else is refused.
  */
-final class TestAccess implements AccessControl, Authenticator {
+class TestAccess implements AccessControl, Authenticator {
 
     /** "principal pattern permission": principal is anonymous, user:NAME or everyone. */
     final List<String> denies = new CopyOnWriteArrayList<>();
