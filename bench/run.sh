@@ -86,6 +86,13 @@ mapfile -t ports < <(java -cp "$cp" io.halley.bench.FreePort 8)
 http=${ports[0]}; openwire=${ports[1]}; stomp=${ports[2]}; ssh=${ports[3]}
 append() { file="$home/etc/$1"; shift; { echo; echo "# set by bench/run.sh"; printf '%s\n' "$@"; } >> "$file"; }
 append org.ops4j.pax.web.cfg "org.osgi.service.http.port = $http"
+# Jetty's per-connection header cache off (bench/etc/jetty.xml says why: 16 KiB of every idle SSE or long-poll
+# connection). Pax Web's feature writes etc/jetty.xml at first boot only when there is none. BENCH_JETTY_DEFAULTS=1
+# leaves Jetty's defaults, to measure the difference.
+if [ -z "${BENCH_JETTY_DEFAULTS:-}" ]; then
+  cp bench/etc/jetty.xml "$home/etc/jetty.xml"
+  append org.ops4j.pax.web.cfg "org.ops4j.pax.web.config.file = \${karaf.etc}/jetty.xml"
+fi
 ws=${ports[6]}; cometd=${ports[7]}
 # ActiveMQ's own STOMP-over-WebSocket connector on the same embedded broker: the side-by-side (off in the product)
 append io.halley.broker.cfg "openwirePort = $openwire" "stompPort = $stomp" "wsPort = $ws"
@@ -173,7 +180,8 @@ setsid timeout --kill-after=10 $((remaining + 60)) \
   java -Xmx1g -cp "$cp" io.halley.bench.Bench $quick --base "$base" --openwire "tcp://127.0.0.1:$openwire" \
     --server-pid "$server_pid" --server-opts "$server_opts" --budget "$remaining" \
     --out "$root/bench/results" --logs "$root/bench/target/logs" \
-    --stomp-ws "ws://127.0.0.1:$ws/" --cometd "http://127.0.0.1:$cometd/cometd" --cometd-cp "$cometd_cp" "$@" &
+    --stomp-ws "ws://127.0.0.1:$ws/" --cometd "http://127.0.0.1:$cometd/cometd" --cometd-cp "$cometd_cp" \
+    --cometd-pid "$cometd_pid" "$@" &
 bench_pid=$!
 status=0
 wait "$bench_pid" || status=$?

@@ -46,6 +46,8 @@ public final class Bench {
     final String base;
     final String openwire;
     final long serverPid;
+    /** The CometD server's JVM, whose CPU time counts for CometD's deliveries with the broker's (0: unknown). */
+    final long cometdPid;
     final long deadlineNanos;
     final Report report = new Report();
     Connection jms;
@@ -59,6 +61,7 @@ public final class Bench {
         this.base = opt.get("base");
         this.openwire = opt.get("openwire");
         this.serverPid = Long.parseLong(opt.get("server-pid"));
+        this.cometdPid = Long.parseLong(opt.getOrDefault("cometd-pid", "0"));
         this.deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(opt.getOrDefault("budget", "720")));
     }
 
@@ -168,7 +171,11 @@ public final class Bench {
     void fanOut(String transport) throws Exception {
         int subscribers = quick ? 100 : 300;
         int[] rates = quick ? new int[] {1_000, 2_000, 5_000} : new int[] {1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000};
-        int seconds = quick ? 3 : 8;
+        if (opt.containsKey("rates")) {
+            // another ladder, for profiling one rate: --rates 5000 or --rates 2000,5000
+            rates = java.util.Arrays.stream(opt.get("rates").split(",")).mapToInt(Integer::parseInt).toArray();
+        }
+        int seconds = Integer.parseInt(opt.getOrDefault("step-seconds", quick ? "3" : "8"));
         if (outOfTime()) {
             report.notes.add("fan-out over " + transport + " skipped: out of time");
             return;
@@ -235,6 +242,10 @@ public final class Bench {
         long total = Math.max(1, Math.round(msgRate * seconds));
         d.send("BEGIN " + step);
         d.expect("OK", 30);
+        // CPU time of the processes a delivery costs: on a shared machine a robust figure where latencies are not
+        // (a busy neighbour delays every thread, it does not make the work bigger)
+        long serverCpu0 = cpuMillis(serverPid) + (transport.equals("cometd") ? cpuMillis(cometdPid) : 0);
+        long driverCpu0 = cpuMillis(d.process.pid());
         long[] published = new long[CHANNELS];
         long start = System.nanoTime();
         long startMicros = Wire.nowMicros();
@@ -259,6 +270,9 @@ public final class Bench {
         d.send(end.toString());
         String[] r = d.expect("RESULT", 60).split(" ");
         Report.Step s = new Report.Step();
+        s.serverCpuMillis = cpuMillis(serverPid) + (transport.equals("cometd") ? cpuMillis(cometdPid) : 0) - serverCpu0;
+        s.driverCpuMillis = cpuMillis(d.process.pid()) - driverCpu0;
+        s.load = loadAverage();
         s.transport = transport;
         s.kind = kind;
         s.target = deliveriesPerSec;
@@ -274,9 +288,10 @@ public final class Bench {
         s.achieved = s.received / span;
         byte[] hist = Base64.getDecoder().decode(r[6]);
         s.histogram = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(hist), 0);
-        log(String.format("  %s %s %,d/s: %,.0f deliveries/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, lost %d, dropped %d",
+        log(String.format("  %s %s %,d/s: %,.0f deliveries/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, lost %d, dropped %d,"
+                + " CPU µs/delivery server %.1f driver %.1f, load %.2f",
                 warmup ? "(warm-up)" : kind, transport, deliveriesPerSec, s.achieved, s.p(50), s.p(99), s.p(99.9), s.lost,
-                s.dropped));
+                s.dropped, s.serverCpuPerDelivery(), s.driverCpuPerDelivery(), s.load));
         return s;
     }
 
@@ -393,6 +408,10 @@ public final class Bench {
             args.addAll(List.of("--cometd", opt.get("cometd")));
             return startOn(opt.get("cometd-cp"), name, "io.halley.bench.CometdDriver", "1g", args.toArray(String[]::new));
         }
+        if (transport.equals("longpoll") && opt.containsKey("cometd-cp") && !"jdk".equals(opt.get("longpoll-client"))) {
+            // the same Jetty 12 HttpClient as CometD's subscribers (--longpoll-client jdk: java.net.http instead)
+            return startOn(opt.get("cometd-cp"), name, "io.halley.bench.CometdDriver", "1g", args.toArray(String[]::new));
+        }
         return start(name, "io.halley.bench.Driver", "1g", args.toArray(String[]::new));
     }
 
@@ -402,7 +421,13 @@ public final class Bench {
 
     Proc startOn(String classpath, String name, String main, String heap, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-XX:+UseParallelGC", "-cp", classpath, main));
+                "-Xmx" + heap, "-XX:+UseParallelGC"));
+        if (opt.containsKey("driver-jfr")) {
+            // profiling a driver (--driver-jfr <folder>): a recording per process, written when it exits
+            cmd.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + Path.of(opt.get("driver-jfr")).resolve(name + ".jfr").toAbsolutePath());
+        }
+        cmd.addAll(List.of("-cp", classpath, main));
         cmd.addAll(List.of(args));
         Path logs = Path.of(opt.getOrDefault("logs", "target/logs"));
         Files.createDirectories(logs);
@@ -451,6 +476,15 @@ public final class Bench {
 
         @Override
         public void close() {
+            // asked first, so that it closes its connections and writes its recording (--driver-jfr); bounded
+            try {
+                if (process.isAlive()) {
+                    send("QUIT");
+                    process.waitFor(opt.containsKey("driver-jfr") ? 20 : 3, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             try {
@@ -458,6 +492,24 @@ public final class Bench {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** @return the CPU time (user and system, all threads) a process used so far, in ms; 0 when unknown */
+    static long cpuMillis(long pid) {
+        if (pid <= 0) {
+            return 0;
+        }
+        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(java.time.Duration::toMillis)
+                .orElse(0L);
+    }
+
+    /** @return the machine's load average over the last minute */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
         }
     }
 

@@ -27,6 +27,13 @@ final class Report {
     final List<Idle> idle = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
 
+    static final String CPU_NOTE = "*Server CPU µs / delivery*: CPU time (user and system, every thread) the server "
+            + "process used during the step, over the deliveries received: Halley's JVM, with the embedded broker that every "
+            + "side shares (the publishers' JMS traffic, and for ActiveMQ's STOMP over WebSocket its whole delivery); for "
+            + "CometD, Halley's JVM plus CometD's. *Driver*: the same for the subscriber process. On a shared machine these "
+            + "hold where latencies do not: a busy neighbour delays every thread, it does not make the work bigger. *Load*: "
+            + "the machine's 1-minute load average at the end of the step (2 cores).\n\n";
+
     static final class Step {
         String transport;
         String kind;
@@ -41,6 +48,19 @@ final class Report {
         long dups;
         int dropped;
         Histogram histogram;
+        /** CPU time the server used in the step (for CometD: Halley's JVM, with the broker, and CometD's). */
+        long serverCpuMillis;
+        long driverCpuMillis;
+        /** The machine's 1-minute load average at the end of the step. */
+        double load;
+
+        double serverCpuPerDelivery() {
+            return received == 0 ? Double.NaN : serverCpuMillis * 1000.0 / received;
+        }
+
+        double driverCpuPerDelivery() {
+            return received == 0 ? Double.NaN : driverCpuMillis * 1000.0 / received;
+        }
 
         double p(double percentile) {
             return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getValueAtPercentile(percentile) / 1000.0;
@@ -178,28 +198,30 @@ final class Report {
 
         b.append("## Fan-out: every step\n\n");
         b.append("JMS publishers (NON_PERSISTENT) on 100 channels, each subscriber on 10 of them, 50-byte bodies.\n\n");
-        b.append("| transport | subscribers | deliveries/s asked | messages/s published | deliveries/s achieved | p50 ms | p99 ms | p99.9 ms | max ms | lost | dup | dropped conn. | failed conn. | p99 <= 50 ms, no loss |\n");
-        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        b.append(CPU_NOTE);
+        b.append("| transport | subscribers | deliveries/s asked | messages/s published | deliveries/s achieved | p50 ms | p99 ms | p99.9 ms | max ms | lost | dup | dropped conn. | failed conn. | server CPU µs / delivery | driver CPU µs / delivery | load | p99 <= 50 ms, no loss |\n");
+        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Step s : fanout) {
-            b.append(f("| %s | %d | %,d | %,.0f | %,.0f | %s | %s | %s | %s | %d | %d | %d | %d | %s |%n", s.transport, s.subscribers,
+            b.append(f("| %s | %d | %,d | %,.0f | %,.0f | %s | %s | %s | %s | %d | %d | %d | %d | %.1f | %.1f | %.1f | %s |%n", s.transport, s.subscribers,
                     s.target, s.publishRate, s.achieved, ms(s.p(50)), ms(s.p(99)), ms(s.p(99.9)), ms(s.max()), s.lost, s.dups,
-                    s.dropped, s.failedConnections, s.ok() ? "yes" : "**no**"));
+                    s.dropped, s.failedConnections, s.serverCpuPerDelivery(), s.driverCpuPerDelivery(), s.load,
+                    s.ok() ? "yes" : "**no**"));
         }
 
         b.append("\n## Latency at a fixed load\n\n");
         b.append("Each subscriber on 1 of 100 channels; the rate is messages published per second in all (each goes to "
                 + "subscribers/100 clients). Targets of issue 6: p99 <= 5 ms over WebSocket, <= 10 ms over SSE.\n\n");
-        b.append("| transport | subscribers | messages/s | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms | lost | dup | dropped conn. | failed conn. | target |\n");
-        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        b.append("| transport | subscribers | messages/s | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms | lost | dup | dropped conn. | failed conn. | server CPU µs / delivery | driver CPU µs / delivery | load | target |\n");
+        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Step s : latency) {
             String target = switch (s.transport) {
                 case "websocket" -> s.p(99) <= 5 ? "met (<= 5 ms)" : "**missed** (5 ms)";
                 case "sse" -> s.p(99) <= 10 ? "met (<= 10 ms)" : "**missed** (10 ms)";
                 default -> "none set";
             };
-            b.append(f("| %s | %d | %,.0f | %,.0f | %s | %s | %s | %s | %d | %d | %d | %d | %s |%n", s.transport, s.subscribers,
+            b.append(f("| %s | %d | %,.0f | %,.0f | %s | %s | %s | %s | %d | %d | %d | %d | %.1f | %.1f | %.1f | %s |%n", s.transport, s.subscribers,
                     s.publishRate, s.achieved, ms(s.p(50)), ms(s.p(99)), ms(s.p(99.9)), ms(s.max()), s.lost, s.dups, s.dropped,
-                    s.failedConnections, target));
+                    s.failedConnections, s.serverCpuPerDelivery(), s.driverCpuPerDelivery(), s.load, target));
         }
 
         b.append("\n## Idle connections: the server's memory per connection\n\n");

@@ -1,15 +1,19 @@
 package io.halley.bench;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.cometd.bayeux.Channel;
 import org.cometd.bayeux.client.ClientSessionChannel;
 import org.cometd.client.BayeuxClient;
 import org.cometd.client.http.jetty.JettyHttpClientTransport;
+import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -17,7 +21,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * ({@link BayeuxClient} over {@link JettyHttpClientTransport}), one client per subscriber, all on one Jetty
  * HttpClient. The rest (steps, histograms, loss counting) is {@link Driver}'s.
  *
- * <p>{@code --cometd http://127.0.0.1:P/cometd} plus {@link Driver}'s arguments with {@code --transport cometd}.
+ * <p>It also drives Halley's long-polling ({@code --transport longpoll}) with the same Jetty HttpClient, so that
+ * the two long-polling sides differ in their servers only.
+ *
+ * <p>{@code --cometd http://127.0.0.1:P/cometd} plus {@link Driver}'s arguments with {@code --transport cometd}
+ * (or {@code longpoll}, without {@code --cometd}).
  */
 public final class CometdDriver {
 
@@ -34,6 +42,19 @@ public final class CometdDriver {
         http.setMaxRequestsQueuedPerDestination(clients * 4 + 1024);
         http.start();
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+
+        // Halley's long-polling on the same client as CometD's (Driver's "longpoll" transport, GETs only)
+        Driver.pollClient = (uri, answer, failed) -> http.newRequest(uri).timeout(60, TimeUnit.SECONDS)
+                .send(new BufferingResponseListener(4 * 1024 * 1024) {
+                    @Override
+                    public void onComplete(Result result) {
+                        if (result.isFailed()) {
+                            failed.accept(result.getFailure());
+                        } else {
+                            answer.accept(result.getResponse().getStatus(), getContentAsString(StandardCharsets.UTF_8));
+                        }
+                    }
+                });
 
         Driver.external = sub -> {
             BayeuxClient client = new BayeuxClient(url, scheduler, new JettyHttpClientTransport(null, http));
