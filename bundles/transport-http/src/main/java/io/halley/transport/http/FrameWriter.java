@@ -274,11 +274,12 @@ public abstract class FrameWriter implements SessionListener, WriteListener, Asy
                     end();
                     return;
                 } else {
-                    byte[] chunk = nextChunk();
+                    Chunk chunk = nextChunk();
                     if (chunk == null) {
                         return;
                     }
-                    out.write(chunk);
+                    // a new array each time: the container may keep it until the bytes are out
+                    out.write(chunk.array(), 0, chunk.size());
                     flushNeeded = true;
                 }
             }
@@ -288,11 +289,15 @@ public abstract class FrameWriter implements SessionListener, WriteListener, Asy
         }
     }
 
-    /** @return the next bytes to write, or null when there is nothing to write now */
-    private byte[] nextChunk() {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
+    /**
+     * @return the next bytes to write, or null when there is nothing to write now (then
+     *         nothing was allocated: after every write the writer looks once more)
+     */
+    private Chunk nextChunk() {
+        Chunk buf = null;
         if (!preambleWritten) {
             preambleWritten = true;
+            buf = new Chunk(256);
             writePreamble(buf, "{\"type\":\"connected\",\"session\":" + Json.quote(session.id())
                     + ",\"resumed\":" + resumed + ",\"missed\":" + missed
                     + ",\"heartbeat\":" + heartbeatInterval + "}");
@@ -301,6 +306,16 @@ public abstract class FrameWriter implements SessionListener, WriteListener, Asy
         // the per-listener poll: once replaced, this connection gets only its own close
         // frame, never frames that belong to the connection that replaced it
         List<Frame> frames = session.poll(this, maxFrames, maxBytes);
+        if (buf == null && (!frames.isEmpty() || reason != null || heartbeatDue)) {
+            int size = 64;
+            for (Frame frame : frames) {
+                size += frame.size() + 32; // the transport's few bytes around each frame
+            }
+            buf = new Chunk(size);
+        }
+        if (buf == null) {
+            return null;
+        }
         for (Frame frame : frames) {
             writeFrame(buf, frame);
             if ("close".equals(frame.type())) {
@@ -315,14 +330,26 @@ public abstract class FrameWriter implements SessionListener, WriteListener, Asy
         }
         if (buf.size() > 0) {
             heartbeatDue = false;
-            return buf.toByteArray();
+            return buf;
         }
         if (heartbeatDue) {
             heartbeatDue = false;
             writeHeartbeat(buf);
-            return buf.size() > 0 ? buf.toByteArray() : null;
+            return buf.size() > 0 ? buf : null;
         }
         return null;
+    }
+
+    /** The bytes of one write, handed to the container without another copy. */
+    private static final class Chunk extends ByteArrayOutputStream {
+
+        Chunk(int size) {
+            super(size);
+        }
+
+        byte[] array() {
+            return buf;
+        }
     }
 
     /** The close frame of a connection that the session had none left for. */

@@ -1,6 +1,8 @@
 package io.halley.transport.sse.internal;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 import io.halley.api.Frame;
@@ -10,6 +12,10 @@ import io.halley.transport.http.FrameWriter;
 /** One open event stream: a {@code retry:} and a {@code connected} event, then one event per frame. */
 final class SseConnection extends FrameWriter {
 
+    private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT_CLOSE = "event: close\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII);
     // An EventSource never shows comments to the page, so a protocol client, which
     // must tell a silent connection from a quiet one, gets heartbeats as events.
@@ -37,10 +43,13 @@ final class SseConnection extends FrameWriter {
 
     @Override
     protected void writeFrame(ByteArrayOutputStream buf, Frame frame) {
+        // once per frame per subscriber: bytes straight into the buffer, no strings made on the way
         if ("close".equals(frame.type())) {
-            text(buf, "event: close\n");
+            buf.writeBytes(EVENT_CLOSE);
         } else if (frame.seq() > 0) {
-            text(buf, "id: " + frame.seq() + "\n");
+            buf.writeBytes(ID);
+            decimal(buf, frame.seq());
+            buf.write('\n');
             // a plain subscription keeps every sequenced frame on onmessage, as shipped;
             // a protocol client listens for reply and gap by name
             if (protocol && !"message".equals(frame.type())) {
@@ -49,9 +58,20 @@ final class SseConnection extends FrameWriter {
         } else {
             text(buf, "event: " + frame.type() + "\n");
         }
-        text(buf, "data: ");
-        buf.writeBytes(frame.json().getBytes(StandardCharsets.UTF_8));
-        text(buf, "\n\n");
+        buf.writeBytes(DATA);
+        try {
+            frame.writeTo(buf);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        buf.writeBytes(END);
+    }
+
+    private static void decimal(ByteArrayOutputStream buf, long n) {
+        if (n >= 10) {
+            decimal(buf, n / 10);
+        }
+        buf.write((int) ('0' + n % 10));
     }
 
     @Override
