@@ -78,6 +78,18 @@ public interface Hub {
     /** @return a snapshot of the channels that have subscribers or have seen messages */
     List<ChannelInfo> channels();
 
+    /**
+     * The most recent messages a channel's history still holds (what a subscriber could
+     * recover), oldest first, for operators. A hub that keeps no history returns none.
+     *
+     * @param channel a concrete channel
+     * @param max     at most this many, the newest
+     * @return the messages, each with its offset and payload (compact JSON)
+     */
+    default List<Message> recentMessages(String channel, int max) {
+        return List.of();
+    }
+
     /** @return the most channels and patterns one session may subscribe to */
     int maxSubscriptionsPerSession();
 

@@ -272,6 +272,11 @@ public class HubComponent implements Hub {
     }
 
     @Override
+    public List<io.halley.api.Message> recentMessages(String channel, int max) {
+        return hub.recentMessages(channel, max);
+    }
+
+    @Override
     public int maxSubscriptionsPerSession() {
         return hub.maxSubscriptionsPerSession();
     }

@@ -436,6 +436,25 @@ final class HubCore implements Hub {
         return targets == null ? List.of() : targets;
     }
 
+    @Override
+    public List<Message> recentMessages(String channel, int max) {
+        ChannelState state = channels.get(channel);
+        if (state == null || max <= 0) {
+            return List.of();
+        }
+        synchronized (state) {
+            state.expire(namespace(channel), now());
+            List<Message> out = new ArrayList<>(Math.min(max, state.history.size()));
+            int skip = Math.max(0, state.history.size() - max);
+            for (Delivery d : state.history) {
+                if (skip-- <= 0) {
+                    out.add(d.message);
+                }
+            }
+            return out;
+        }
+    }
+
     /** @return the offset of the last message the hub saw on a channel (0 for none) */
     long lastOffset(String channel) {
         ChannelState state = channels.get(channel);

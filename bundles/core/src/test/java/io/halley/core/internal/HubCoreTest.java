@@ -269,6 +269,18 @@ public class HubCoreTest {
         assertCode(ErrorCode.INVALID_TEXT, () -> p.fromBody(new byte[] {(byte) 0xC3, 0x28}, ContentType.TEXT));
     }
 
+    @Test
+    public void recentMessagesAreTheNewestOfTheHistoryOldestFirst() {
+        HubCore hub = hub();
+        for (int i = 1; i <= 5; i++) {
+            publish(hub, "demo.recent", "{\"i\":" + i + "}");
+        }
+        List<io.halley.api.Message> recent = hub.recentMessages("demo.recent", 3);
+        assertEquals(List.of(3L, 4L, 5L), recent.stream().map(io.halley.api.Message::offset).toList());
+        assertEquals("{\"i\":5}", recent.get(2).payload());
+        assertTrue(hub.recentMessages("demo.none", 3).isEmpty());
+    }
+
     private static void assertCode(ErrorCode code, Runnable r) {
         try {
             r.run();
