@@ -270,8 +270,15 @@ public abstract class HttpTransportServlet<C> extends HttpServlet {
      * @throws HalleyException {@code bad_request} with {@code error} for anything else
      */
     protected static long decimal(String value, String error) {
-        if (value.isEmpty() || value.length() > MAX_DIGITS || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (value.isEmpty() || value.length() > MAX_DIGITS) {
             throw new HalleyException(ErrorCode.BAD_REQUEST, error);
+        }
+        // a loop, not a stream: every long-poll parses its cursor and timeout here
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new HalleyException(ErrorCode.BAD_REQUEST, error);
+            }
         }
         return Long.parseLong(value);
     }
