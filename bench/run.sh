@@ -54,8 +54,10 @@ started=$SECONDS
 server_pid=""
 bench_pid=""
 cometd_pid=""
+sleep_pid=""
 stop_all() {
   set +e
+  if [ -n "$sleep_pid" ]; then kill "$sleep_pid" 2>/dev/null; fi
   if [ -n "$cometd_pid" ] && kill -0 "$cometd_pid" 2>/dev/null; then
     kill -TERM -- "-$cometd_pid" 2>/dev/null
     sleep 1
@@ -169,7 +171,8 @@ cometd_cp=$cometd_cp
 ENV
   echo "[run.sh] serving for at most $serve s (bench/target/serve.env); Ctrl-C stops"
   sleep "$serve" &
-  wait $! || true
+  sleep_pid=$!
+  wait $sleep_pid || true
   exit 0
 fi
 

@@ -170,7 +170,7 @@ public final class Bench {
 
     void fanOut(String transport) throws Exception {
         int subscribers = quick ? 100 : 300;
-        int[] rates = quick ? new int[] {1_000, 2_000, 5_000} : new int[] {1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000};
+        int[] rates = quick ? new int[] {1_000, 2_000, 5_000} : new int[] {1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 50_000, 100_000};
         if (opt.containsKey("rates")) {
             // another ladder, for profiling one rate: --rates 5000 or --rates 2000,5000
             rates = java.util.Arrays.stream(opt.get("rates").split(",")).mapToInt(Integer::parseInt).toArray();
@@ -402,6 +402,9 @@ public final class Bench {
                 Integer.toString(clients), "--per-client", Integer.toString(perClient), "--offset", Integer.toString(offset)));
         if (transport.equals("stomp-ws")) {
             args.addAll(List.of("--stomp-ws", opt.get("stomp-ws")));
+        }
+        if (opt.containsKey("ws-client")) {
+            args.addAll(List.of("--ws-client", opt.get("ws-client")));
         }
         if (transport.equals("cometd")) {
             // CometD's client is Jetty 12: bench/cometd's own classpath

@@ -67,6 +67,12 @@ public final class Driver {
                 java.util.function.Consumer<Throwable> failed);
     }
 
+    /**
+     * Whether the WebSocket subscribers (Halley's and ActiveMQ's) use Jetty 9.4's client ({@link JettyWs}); {@code
+     * --ws-client jdk} for java.net.http's.
+     */
+    static boolean jettyWebSocket;
+
     /** ActiveMQ's STOMP-over-WebSocket connector, for the "stomp-ws" transport. */
     private static String stompWs;
     /** How long a STOMP client waits after the WebSocket opened before its CONNECT (see startStompWs). */
@@ -84,6 +90,7 @@ public final class Driver {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = Bench.args(args);
         stompWs = a.get("stomp-ws");
+        jettyWebSocket = !"jdk".equals(a.getOrDefault("ws-client", "jetty"));
         Driver d = new Driver(a.get("transport"), a.get("base"), a.getOrDefault("prefix", "bench.c"),
                 Integer.parseInt(a.getOrDefault("channels", "100")));
         int n = Integer.parseInt(a.get("clients"));
@@ -216,6 +223,8 @@ public final class Driver {
         volatile boolean gone;
         // WebSocket
         WebSocket ws;
+        /** The connection of a Jetty client (when {@link #jettyWebSocket}), instead of {@link #ws}. */
+        volatile JettyWs.Link link;
         final StringBuilder partial = new StringBuilder();
         CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
         int replies;
@@ -322,6 +331,29 @@ public final class Driver {
 
         void startWebSocket() {
             URI uri = URI.create(base.replaceFirst("^http", "ws") + "/halley/ws");
+            if (jettyWebSocket) {
+                JettyWs.connect(uri, null, new JettyWs.Handler() {
+                    @Override
+                    public void opened(JettyWs.Link l) {
+                        link = l;
+                        send("{\"type\":\"connect\"}");
+                        for (int k = 0; k < chans.length; k++) {
+                            send("{\"type\":\"subscribe\",\"id\":" + k + ",\"channel\":\"" + prefix + chans[k] + "\"}");
+                        }
+                    }
+
+                    @Override
+                    public void text(String text) {
+                        onFrame(text);
+                    }
+
+                    @Override
+                    public void closed(Throwable why) {
+                        lostConnection(why);
+                    }
+                });
+                return;
+            }
             http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20)).buildAsync(uri, new WebSocket.Listener() {
                 @Override
                 public void onOpen(WebSocket w) {
@@ -330,14 +362,13 @@ public final class Driver {
                     for (int k = 0; k < chans.length; k++) {
                         send("{\"type\":\"subscribe\",\"id\":" + k + ",\"channel\":\"" + prefix + chans[k] + "\"}");
                     }
-                    w.request(1);
+                    w.request(Long.MAX_VALUE); // a subscriber that keeps up: no demand signal per message
                 }
 
                 @Override
                 public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean lastPart) {
                     if (!lastPart) {
                         partial.append(data);
-                        w.request(1);
                         return null;
                     }
                     CharSequence frame = data;
@@ -346,7 +377,6 @@ public final class Driver {
                         partial.setLength(0);
                     }
                     onFrame(frame.toString());
-                    w.request(1);
                     return null;
                 }
 
@@ -402,12 +432,35 @@ public final class Driver {
         }
 
         void startStompWs() {
+            if (jettyWebSocket) {
+                JettyWs.connect(URI.create(stompWs), "v12.stomp", new JettyWs.Handler() {
+                    @Override
+                    public void opened(JettyWs.Link l) {
+                        link = l;
+                        // see the JDK client's onOpen below: CONNECT a little after the socket opened
+                        CompletableFuture.runAsync(
+                                () -> send("CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n\n\0"),
+                                CompletableFuture.delayedExecutor(STOMP_CONNECT_DELAY_MS, TimeUnit.MILLISECONDS));
+                    }
+
+                    @Override
+                    public void text(String text) {
+                        stompText(text);
+                    }
+
+                    @Override
+                    public void closed(Throwable why) {
+                        lostConnection(why);
+                    }
+                });
+                return;
+            }
             http.newWebSocketBuilder().subprotocols("v12.stomp").connectTimeout(Duration.ofSeconds(20))
                     .buildAsync(URI.create(stompWs), new WebSocket.Listener() {
                         @Override
                         public void onOpen(WebSocket w) {
                             ws = w;
-                            w.request(1);
+                            w.request(Long.MAX_VALUE); // a subscriber that keeps up: no demand signal per message
                             // ActiveMQ 5.18.5's ws transport starts its connect-check timer only after it lets
                             // frames through (AbstractStompSocket.doStart: countDown, then startConnectCheckTask);
                             // a CONNECT handled in between leaves the timer running, and 30 s later the broker
@@ -425,18 +478,8 @@ public final class Driver {
                             if (lastPart) {
                                 String text = partial.toString();
                                 partial.setLength(0);
-                                int from = 0;
-                                // one frame per WebSocket message from ActiveMQ, but split on NUL to be safe
-                                while (from < text.length()) {
-                                    int end = text.indexOf('\0', from);
-                                    if (end < 0) {
-                                        end = text.length();
-                                    }
-                                    onStompFrame(text.substring(from, end));
-                                    from = end + 1;
-                                }
+                                stompText(text);
                             }
-                            w.request(1);
                             return null;
                         }
 
@@ -454,6 +497,19 @@ public final class Driver {
                         lostConnection(t);
                         return null;
                     });
+        }
+
+        /** One WebSocket message from ActiveMQ: one STOMP frame, but split on NUL to be safe. */
+        void stompText(String text) {
+            int from = 0;
+            while (from < text.length()) {
+                int end = text.indexOf('\0', from);
+                if (end < 0) {
+                    end = text.length();
+                }
+                onStompFrame(text.substring(from, end));
+                from = end + 1;
+            }
         }
 
         void onStompFrame(String f) {
@@ -482,6 +538,10 @@ public final class Driver {
 
         /** Sends in order: java.net.http allows one outstanding send per WebSocket. */
         synchronized void send(String text) {
+            if (link != null) {
+                link.send(text);
+                return;
+            }
             sending = sending.thenCompose(x -> ws.sendText(text, true)).exceptionally(t -> {
                 lostConnection(t);
                 return null;
@@ -585,6 +645,9 @@ public final class Driver {
             try {
                 if (ws != null) {
                     ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+                }
+                if (link != null) {
+                    link.close();
                 }
                 if (sse != null) {
                     sse.cancel();
