@@ -9,7 +9,10 @@ import io.halley.api.Frame;
  */
 final class FrameRing {
 
-    private Frame[] slots = new Frame[8];
+    /** No array until the first frame: an idle session's queue stays empty (its memory counts, times thousands). */
+    private static final Frame[] NONE = new Frame[0];
+
+    private Frame[] slots = NONE;
     private int head;
     private int size;
 
@@ -31,7 +34,7 @@ final class FrameRing {
 
     void addLast(Frame f) {
         if (size == slots.length) {
-            Frame[] bigger = new Frame[slots.length * 2];
+            Frame[] bigger = new Frame[Math.max(8, slots.length * 2)];
             for (int i = 0; i < size; i++) {
                 bigger[i] = get(i);
             }
@@ -49,14 +52,14 @@ final class FrameRing {
         size--;
         if (size == 0 && slots.length > 64) {
             // an idle session should not hold on to the array of its busiest moment
-            slots = new Frame[8];
+            slots = NONE;
             head = 0;
         }
         return f;
     }
 
     void clear() {
-        slots = new Frame[8];
+        slots = NONE;
         head = 0;
         size = 0;
     }

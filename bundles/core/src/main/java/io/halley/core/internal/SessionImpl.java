@@ -36,8 +36,8 @@ final class SessionImpl implements Session {
     private final Set<String> subscriptions = new LinkedHashSet<>();
     /** Message frames, contiguous in seq: sent-but-unacknowledged first, then unsent. */
     private final FrameRing queue = new FrameRing();
-    /** Close frames owed to connections that were replaced, each written once. */
-    private final Map<SessionListener, CloseFrame> goodbyes = new IdentityHashMap<>(2);
+    /** Close frames owed to connections that were replaced, each written once; null while none is (most of the time). */
+    private Map<SessionListener, CloseFrame> goodbyes;
 
     private long bytes;
     private long lastSeq;
@@ -165,7 +165,7 @@ final class SessionImpl implements Session {
                 nextToSend = Math.max(seen + 1, firstKept);
             }
             if (replaced != null && replaced != newListener) {
-                goodbyes.put(replaced, new CloseFrame(CloseReason.REPLACED));
+                owe(replaced, new CloseFrame(CloseReason.REPLACED));
             } else {
                 replaced = null;
             }
@@ -180,10 +180,28 @@ final class SessionImpl implements Session {
         return missed;
     }
 
+    private void owe(SessionListener replaced, CloseFrame goodbye) {
+        if (goodbyes == null) {
+            goodbyes = new IdentityHashMap<>(2);
+        }
+        goodbyes.put(replaced, goodbye);
+    }
+
+    private CloseFrame takeGoodbye(SessionListener l) {
+        if (goodbyes == null) {
+            return null;
+        }
+        CloseFrame goodbye = goodbyes.remove(l);
+        if (goodbyes.isEmpty()) {
+            goodbyes = null;
+        }
+        return goodbye;
+    }
+
     @Override
     public void detach(SessionListener old) {
         synchronized (this) {
-            goodbyes.remove(old);
+            takeGoodbye(old);
             if (listener == old) {
                 listener = null;
                 detachedAt = hub.now();
@@ -195,7 +213,7 @@ final class SessionImpl implements Session {
     public List<Frame> poll(SessionListener caller, int maxFrames, int maxBytes) {
         synchronized (this) {
             if (caller != listener) {
-                CloseFrame goodbye = goodbyes.remove(caller);
+                CloseFrame goodbye = takeGoodbye(caller);
                 return goodbye == null ? List.of() : List.of(goodbye);
             }
             return pollLocked(maxFrames, maxBytes);
@@ -274,7 +292,7 @@ final class SessionImpl implements Session {
             if (dropped == null || closeFrame != null) {
                 return false;
             }
-            goodbyes.put(dropped, new CloseFrame(reason));
+            owe(dropped, new CloseFrame(reason));
             listener = null;
             detachedAt = hub.now();
         }

@@ -60,7 +60,8 @@ final class WebSocketConnection implements SessionListener, SendHandler {
     private final int maxBytes;
 
     private volatile Session session;
-    private final ArrayDeque<String> control = new ArrayDeque<>();
+    // small: most sockets only ever carry the connected frame here (an idle socket's memory counts)
+    private final ArrayDeque<String> control = new ArrayDeque<>(2);
     private final AtomicReference<javax.websocket.CloseReason> closeAfterSending = new AtomicReference<>();
     private final AtomicReference<CloseReason> hubClose = new AtomicReference<>();
     private final AtomicBoolean pumping = new AtomicBoolean();
