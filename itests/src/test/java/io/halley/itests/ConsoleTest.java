@@ -25,7 +25,8 @@ import static org.junit.Assert.assertTrue;
  * booted once for the class: login refused and accepted, a live SSE subscriber on the
  * dashboard and in Sessions, a rule added in the console taking effect on a real
  * subscriber, a session closed from the console, a test message from the console reaching
- * a real subscriber, markup in user-supplied text shown as text, a transport uninstalled
+ * a real subscriber and in the channel's recent messages, markup in user-supplied text
+ * shown as text, a transport uninstalled
  * and installed from the console, the metrics, and the console itself uninstalled and
  * installed again under live messaging. Screenshots of each view go to
  * {@code target/screenshots/console-*.png}.
@@ -318,6 +319,8 @@ public class ConsoleTest {
             browser.driver().findElement(By.xpath("//*[@id='publish-type']//label[text()='text']")).click();
             click("publish-button");
             waitForText("publish-result", "published ID:");
+            String published = text("publish-result").substring("published ".length(),
+                    text("publish-result").indexOf(" to "));
             SseStream.Event m = sse.messages(1, WAIT).get(0);
             assertEquals("<b>x</b>", m.json().get("data"));
             // shown in the console's log of what it sent as the text it is, not as bold markup
@@ -330,6 +333,21 @@ public class ConsoleTest {
             clickCellUntil("channels-grid", "demo.console.pub", "the channel's subscribers",
                     () -> text("channels-subscribers-caption").contains("Subscribers of demo.console.pub: 1"));
             clickCell("channels-subscribers", session);
+            // the channel's history as the hub holds it: the text message is the JSON string of
+            // the body, shown as the text it is, not as bold markup
+            waitForText("channels-recent-caption", "Recent messages of demo.console.pub");
+            browser.waitFor("the message in the recent messages", WAIT, () -> browser.driver().findElements(
+                    By.xpath("//*[@id='channels-recent']//td[normalize-space(.)='\"<b>x</b>\"']")).size() == 1);
+            waitForText("channels-recent-caption", "newest first): 1");
+            List<String> cells = browser.driver().findElements(By.xpath(
+                    "//*[@id='channels-recent']//tr[td[normalize-space(.)='\"<b>x</b>\"']]/td")).stream()
+                    .map(WebElement::getText).toList();
+            assertEquals(cells.toString(), 4, cells.size());
+            assertEquals("1", cells.get(0));
+            assertTrue(cells.toString(), cells.get(1).matches("\\d\\d:\\d\\d:\\d\\d"));
+            assertEquals(published, cells.get(2));
+            assertEquals(0L, browser.js("return document.querySelectorAll('#channels-recent b').length"));
+            browser.js("document.getElementById('channels-subscribers-caption').scrollIntoView()");
             browser.screenshot("console-channels");
             browser.js("document.getElementById('publish-log').scrollIntoView()");
             browser.screenshot("console-channels-publish");

@@ -2,6 +2,8 @@ package io.halley.console.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -26,10 +28,14 @@ import io.halley.api.ChannelName;
 import io.halley.api.ContentType;
 import io.halley.api.Hub;
 import io.halley.api.Identity;
+import io.halley.api.Message;
 import io.halley.api.Publisher;
 import io.halley.api.SessionInfo;
 
-/** The channels with their subscribers and rates; a channel's subscribers; publish a test message. */
+/**
+ * The channels with their subscribers and rates; a channel's subscribers and the newest
+ * messages its history holds; publish a test message.
+ */
 final class ChannelsView extends VerticalLayout implements View, Refreshable {
 
     /** A message published from this page. */
@@ -41,6 +47,10 @@ final class ChannelsView extends VerticalLayout implements View, Refreshable {
     }
 
     private static final int SENT_KEPT = 20;
+    /** The most messages of a channel's history the page shows, the newest. */
+    private static final int RECENT_SHOWN = 50;
+    /** The most characters of a payload a cell shows: a message may be hundreds of KiB. */
+    private static final int PAYLOAD_SHOWN = 500;
 
     private final ConsoleUI ui;
     private final TextField filter = new TextField();
@@ -48,6 +58,8 @@ final class ChannelsView extends VerticalLayout implements View, Refreshable {
     private final Label count = Widgets.text("channels-count", "");
     private final Label subscribersCaption = Widgets.text("channels-subscribers-caption", "select a channel");
     private final Grid<SessionInfo> subscribers = new Grid<>();
+    private final Label recentCaption = Widgets.text("channels-recent-caption", "");
+    private final Grid<Message> recent = new Grid<>();
     private final TextField channel = new TextField("Channel");
     private final TextArea body = new TextArea("Message");
     private final RadioButtonGroup<ContentType> type = new RadioButtonGroup<>("Read it as");
@@ -58,6 +70,7 @@ final class ChannelsView extends VerticalLayout implements View, Refreshable {
     private long lastTime;
     private List<Row> shown = List.of();
     private List<SessionInfo> shownSubscribers = List.of();
+    private List<Message> shownRecent = List.of();
     private String selected;
 
     ChannelsView(ConsoleUI ui) {
@@ -89,6 +102,7 @@ final class ChannelsView extends VerticalLayout implements View, Refreshable {
                 channel.setValue(selected);
             }
             refreshSubscribers();
+            refreshRecent();
             });
         });
 
@@ -100,6 +114,16 @@ final class ChannelsView extends VerticalLayout implements View, Refreshable {
         subscribers.addColumn(s -> String.join(", ", s.subscriptions())).setCaption("Through");
         subscribers.setWidthFull();
         subscribers.setHeightByRows(4);
+
+        // the payload is what publishers sent: the grid's default renderer shows it as text, never as HTML
+        recent.setId("channels-recent");
+        recent.addColumn(Message::offset).setCaption("Offset").setId("offset").setWidth(100);
+        recent.addColumn(m -> Widgets.time(m.timestamp())).setCaption("Time").setId("time").setWidth(100);
+        recent.addColumn(Message::id).setCaption("Message id").setId("id").setWidth(340);
+        recent.addColumn(m -> Widgets.abbreviate(m.payload(), PAYLOAD_SHOWN)).setCaption("Payload (JSON)")
+                .setId("payload").setExpandRatio(1);
+        recent.setWidthFull();
+        recent.setHeightByRows(8);
 
         channel.setId("publish-channel");
         channel.setWidth("320px");
@@ -126,7 +150,7 @@ final class ChannelsView extends VerticalLayout implements View, Refreshable {
         sentGrid.setHeightByRows(4);
 
         addComponents(Widgets.heading("Channels"), new HorizontalLayout(filter, count), grid,
-                subscribersCaption, subscribers,
+                subscribersCaption, subscribers, recentCaption, recent,
                 Widgets.heading("Publish a test message"),
                 Widgets.text(null, "Published through the broker like any message, as you: the channel's rules apply."),
                 new HorizontalLayout(channel, type), body, publish, result, sentGrid);
@@ -149,6 +173,10 @@ final class ChannelsView extends VerticalLayout implements View, Refreshable {
             sent.removeLast();
         }
         sentGrid.setItems(List.copyOf(sent));
+        if (name.equals(selected)) {
+            // the hub has it once the broker delivered it: at once, or at the next refresh
+            refreshRecent();
+        }
     }
 
     @Override
@@ -188,6 +216,27 @@ final class ChannelsView extends VerticalLayout implements View, Refreshable {
             selected = keep;
         }
         refreshSubscribers();
+        refreshRecent();
+    }
+
+    /** The newest messages of the selected channel's history, the newest first. */
+    private void refreshRecent() {
+        Hub hub = ui.console().hub();
+        String name = selected;
+        List<Message> list;
+        if (hub == null || name == null) {
+            recentCaption.setValue("select a channel to see its recent messages");
+            list = List.of();
+        } else {
+            list = new ArrayList<>(hub.recentMessages(name, RECENT_SHOWN));
+            Collections.reverse(list);
+            recentCaption.setValue("Recent messages of " + name + " (the newest " + RECENT_SHOWN
+                    + " its history holds, newest first): " + list.size());
+        }
+        if (!list.equals(shownRecent)) {
+            shownRecent = List.copyOf(list);
+            recent.setItems(shownRecent);
+        }
     }
 
     private void refreshSubscribers() {

@@ -71,6 +71,11 @@ final class Widgets {
         return millis <= 0 ? "" : TIME.format(Instant.ofEpochMilli(millis));
     }
 
+    /** The text cut to its first {@code max} characters, saying how long it was. */
+    static String abbreviate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "… (" + text.length() + " characters)";
+    }
+
     static String rate(double perSecond) {
         return perSecond >= 100 ? String.format(java.util.Locale.ROOT, "%.0f", perSecond)
                 : String.format(java.util.Locale.ROOT, "%.1f", perSecond);
