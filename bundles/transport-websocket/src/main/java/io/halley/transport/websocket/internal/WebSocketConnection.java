@@ -66,6 +66,11 @@ final class WebSocketConnection implements SessionListener, SendHandler {
     private final AtomicReference<CloseReason> hubClose = new AtomicReference<>();
     private final AtomicBoolean pumping = new AtomicBoolean();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** One task for every schedule(), not a new lambda each time: it runs once per delivery to this socket. */
+    private final Runnable drainTask = () -> {
+        scheduled.set(false);
+        pump();
+    };
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicBoolean sentSinceTick = new AtomicBoolean();
@@ -268,10 +273,7 @@ final class WebSocketConnection implements SessionListener, SendHandler {
             return;
         }
         if (scheduled.compareAndSet(false, true)) {
-            boolean accepted = endpoint.execute(() -> {
-                scheduled.set(false);
-                pump();
-            });
+            boolean accepted = endpoint.execute(drainTask);
             if (!accepted) {
                 scheduled.set(false);
             }

@@ -5,7 +5,10 @@ import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -75,7 +78,13 @@ public class WebSocketEndpoint {
     private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
     // Heartbeat ticks for every socket, and every drain the hub asks for: the work is
     // non-blocking (poll, then an asynchronous send), so a socket costs no thread.
+    /** The heartbeat tick. */
     private final ScheduledThreadPoolExecutor executor;
+    /**
+     * The drains, one task per signal from the hub: a plain queue, not the scheduler's (a scheduled task, its adapter
+     * and a heap insertion under a lock for each delivery to each socket).
+     */
+    private final ThreadPoolExecutor sends;
     private volatile boolean stopped;
 
     @Activate
@@ -84,12 +93,14 @@ public class WebSocketEndpoint {
         this.config = config;
         this.maxChars = Math.max(1, Math.min(config.maxMessageSize(), hub.maxClientFrameSize()));
         AtomicInteger n = new AtomicInteger();
-        this.executor = new ScheduledThreadPoolExecutor(2, r -> {
+        ThreadFactory threads = r -> {
             Thread t = new Thread(r, "halley-websocket-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
-        });
+        };
+        this.executor = new ScheduledThreadPoolExecutor(1, threads);
         executor.setRemoveOnCancelPolicy(true);
+        this.sends = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threads);
         long interval = Math.max(100, config.heartbeatInterval());
         executor.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
     }
@@ -99,6 +110,7 @@ public class WebSocketEndpoint {
     public void deactivate() {
         stopped = true;
         executor.shutdownNow();
+        sends.shutdownNow();
         for (WebSocketConnection c : connections) {
             c.closeNow(CloseCodes.GOING_AWAY, "going away");
         }
@@ -182,7 +194,7 @@ public class WebSocketEndpoint {
     /** Runs a drain off the caller's thread (the hub's); false when the transport is stopping. */
     boolean execute(Runnable task) {
         try {
-            executor.execute(task);
+            sends.execute(task);
             return true;
         } catch (RejectedExecutionException e) {
             return false;
