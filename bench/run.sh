@@ -89,12 +89,11 @@ mapfile -t ports < <(java -cp "$cp" io.halley.bench.FreePort 8)
 http=${ports[0]}; openwire=${ports[1]}; stomp=${ports[2]}; ssh=${ports[3]}
 append() { file="$home/etc/$1"; shift; { echo; echo "# set by bench/run.sh"; printf '%s\n' "$@"; } >> "$file"; }
 append org.ops4j.pax.web.cfg "org.osgi.service.http.port = $http"
-# Jetty's per-connection header cache off (bench/etc/jetty.xml says why: 16 KiB of every idle SSE or long-poll
-# connection). Pax Web's feature writes etc/jetty.xml at first boot only when there is none. BENCH_JETTY_DEFAULTS=1
-# leaves Jetty's defaults, to measure the difference.
-if [ -z "${BENCH_JETTY_DEFAULTS:-}" ]; then
-  cp bench/etc/jetty.xml "$home/etc/jetty.xml"
-  append org.ops4j.pax.web.cfg "org.ops4j.pax.web.config.file = \${karaf.etc}/jetty.xml"
+# The distribution ships etc/jetty.xml with Jetty's per-connection header cache off (16 KiB of every idle SSE
+# or long-poll connection; the file says why). BENCH_JETTY_DEFAULTS=1 puts Jetty's default back, to measure
+# the difference.
+if [ -n "${BENCH_JETTY_DEFAULTS:-}" ]; then
+  sed -i '/headerCacheSize/d' "$home/etc/jetty.xml"
 fi
 ws=${ports[6]}; cometd=${ports[7]}
 # ActiveMQ's own STOMP-over-WebSocket connector on the same embedded broker: the side-by-side (off in the product)
