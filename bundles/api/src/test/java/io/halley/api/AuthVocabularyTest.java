@@ -85,4 +85,59 @@ public class AuthVocabularyTest {
         assertFalse(alice.isExpired(Long.MAX_VALUE));
         assertEquals("user:alice", aliceByToken.toString());
     }
+
+    @Test
+    public void subjectsAnOperatorAsksAbout() {
+        Authenticator realm = new Authenticator() {
+            @Override
+            public Identity authenticate(Credentials credentials) {
+                throw Credentials.unauthorized();
+            }
+
+            @Override
+            public java.util.Optional<Identity> lookup(String user) {
+                return user.equals("bob") ? java.util.Optional.of(Identity.user("bob", Set.of("readers")))
+                        : java.util.Optional.empty();
+            }
+
+            @Override
+            public String realm() {
+                return "test";
+            }
+
+            @Override
+            public java.util.Map<String, Long> counters() {
+                return java.util.Map.of();
+            }
+        };
+        ApiKeys keys = new ApiKeys() {
+            @Override
+            public String create(String name, Set<String> roles) {
+                throw new IllegalStateException("read only");
+            }
+
+            @Override
+            public boolean remove(String name) {
+                return false;
+            }
+
+            @Override
+            public java.util.List<KeyInfo> list() {
+                return java.util.List.of(new KeyInfo("pub", Set.of("writers"), 1));
+            }
+        };
+        Subject bob = Subject.resolve("user:bob", Set.of("extra"), realm, keys);
+        assertTrue(bob.known());
+        assertEquals(Set.of("readers", "extra"), bob.identity().roles());
+        assertFalse(Subject.resolve("carol", Set.of(), realm, keys).known());
+        assertFalse(Subject.resolve("bob", Set.of(), null, keys).known());
+        Subject pub = Subject.resolve("key:pub", Set.of(), realm, keys);
+        assertEquals(Identity.Kind.KEY, pub.identity().kind());
+        assertEquals(Set.of("writers"), pub.identity().roles());
+        assertTrue(Subject.resolve("anonymous", Set.of(), realm, keys).identity().isAnonymous());
+        for (String bad : new String[] {"", "user:", "key:"}) {
+            assertThrows(bad, IllegalArgumentException.class, () -> Subject.resolve(bad, Set.of(), realm, keys));
+        }
+        assertThrows(IllegalArgumentException.class, () -> Subject.resolve("anonymous", Set.of("r"), realm, keys));
+    }
 }

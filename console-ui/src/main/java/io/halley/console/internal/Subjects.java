@@ -11,7 +11,7 @@ import io.halley.api.Identity;
  * Turns what an operator typed in the permission check into the identity the rules are
  * asked about: {@code anonymous}, {@code key:NAME} (with the key's roles), or a realm
  * user ({@code NAME} or {@code user:NAME}, with the roles the realm gives it).
- * The same reading as the REST API's {@code /acl/check}.
+ * The reading is the api's {@link io.halley.api.Subject}, as in the shell and the REST API.
  */
 final class Subjects {
 
@@ -26,39 +26,20 @@ final class Subjects {
      * @throws IllegalArgumentException when the text names nobody
      */
     static Subject resolve(String text, Authenticator authenticator, ApiKeys apiKeys) {
-        String user = text == null ? "" : text.trim();
-        if (user.equals("anonymous")) {
-            return new Subject(Identity.anonymous(), "no credentials");
+        io.halley.api.Subject found = io.halley.api.Subject.resolve(text, Set.of(), authenticator, apiKeys);
+        Identity who = found.identity();
+        String note;
+        if (who.isAnonymous()) {
+            note = "no credentials";
+        } else if (who.kind() == Identity.Kind.KEY) {
+            note = found.known() ? "API key with roles " + new TreeSet<>(who.roles())
+                    : "no API key has this name: checked without roles";
+        } else if (authenticator == null) {
+            note = "no realm to ask: checked without roles";
+        } else {
+            note = "realm " + authenticator.realm() + (found.known() ? " gives roles " + new TreeSet<>(who.roles())
+                    : " does not know this user: checked without roles");
         }
-        if (user.startsWith("key:")) {
-            String name = user.substring(4);
-            if (name.isEmpty()) {
-                throw new IllegalArgumentException("a user name, key:NAME or anonymous");
-            }
-            Set<String> roles = new TreeSet<>();
-            boolean known = false;
-            if (apiKeys != null) {
-                for (ApiKeys.KeyInfo k : apiKeys.list()) {
-                    if (k.name().equals(name)) {
-                        roles.addAll(k.roles());
-                        known = true;
-                    }
-                }
-            }
-            return new Subject(new Identity(name, Identity.Kind.KEY, roles, 0, Set.of()),
-                    known ? "API key with roles " + roles : "no API key has this name: checked without roles");
-        }
-        String name = user.startsWith("user:") ? user.substring(5) : user;
-        if (name.isEmpty()) {
-            throw new IllegalArgumentException("a user name, key:NAME or anonymous");
-        }
-        if (authenticator == null) {
-            return new Subject(Identity.user(name, Set.of()), "no realm to ask: checked without roles");
-        }
-        return authenticator.lookup(name)
-                .map(found -> new Subject(Identity.user(name, found.roles()),
-                        "realm " + authenticator.realm() + " gives roles " + new TreeSet<>(found.roles())))
-                .orElseGet(() -> new Subject(Identity.user(name, Set.of()),
-                        "realm " + authenticator.realm() + " does not know this user: checked without roles"));
+        return new Subject(who, note);
     }
 }

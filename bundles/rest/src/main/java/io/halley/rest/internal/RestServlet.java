@@ -12,6 +12,7 @@ import io.halley.api.AccessDecision;
 import io.halley.api.AclRule;
 import io.halley.api.ApiKeys;
 import io.halley.api.Authenticator;
+import io.halley.api.Subject;
 import io.halley.api.ChannelInfo;
 import io.halley.api.ChannelName;
 import io.halley.api.ContentType;
@@ -404,32 +405,11 @@ public class RestServlet extends HttpServlet {
         String[] roleValues = req.getParameterValues("role");
         Set<String> roles = new TreeSet<>(roleValues == null ? List.of() : List.of(roleValues));
         Identity who;
-        if (user.equals("anonymous")) {
-            if (!roles.isEmpty()) {
-                throw badRequest("an anonymous client has no roles");
-            }
-            who = Identity.anonymous();
-        } else if (user.startsWith("key:")) {
-            String name = user.substring(4);
-            if (name.isEmpty()) {
-                throw badRequest("the user parameter is a user name, key:NAME or anonymous");
-            }
-            ApiKeys keys = apiKeys;
-            if (keys != null) {
-                keys.list().stream().filter(k -> k.name().equals(name)).findFirst()
-                        .ifPresent(k -> roles.addAll(k.roles()));
-            }
-            who = new Identity(name, Identity.Kind.KEY, roles, 0, Set.of());
-        } else {
-            String name = user.startsWith("user:") ? user.substring(5) : user;
-            if (name.isEmpty()) {
-                throw badRequest("the user parameter is a user name, key:NAME or anonymous");
-            }
-            Authenticator auth = authenticator;
-            if (auth != null) {
-                auth.lookup(name).ifPresent(known -> roles.addAll(known.roles()));
-            }
-            who = Identity.user(name, roles);
+        try {
+            who = Subject.resolve(user, roles, authenticator, apiKeys).identity();
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage().startsWith("an anonymous") ? e.getMessage()
+                    : "the user parameter is a user name, key:NAME or anonymous");
         }
         AccessDecision d = a.check(who, channel, permission);
         writeJson(resp, HttpServletResponse.SC_OK, g -> {

@@ -8,9 +8,9 @@ import io.halley.api.ChannelName;
 import io.halley.api.HalleyException;
 import io.halley.api.Identity;
 import io.halley.api.Permission;
+import io.halley.api.Subject;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -72,41 +72,25 @@ public class AclCheckCommand extends HalleyAction {
             throw failure(e);
         }
         Set<String> given = roles == null ? Set.of() : new TreeSet<>(roles);
+        if (user.equals("anonymous") && !given.isEmpty()) {
+            throw new CommandException("an anonymous client has no roles: drop --role (bad_request)");
+        }
+        boolean key = user.startsWith("key:");
+        String name = name(key ? user.substring(4) : user.startsWith("user:") ? user.substring(5) : user);
+        Subject subject;
+        try {
+            subject = Subject.resolve(user, given, authenticator, apiKeys);
+        } catch (HalleyException e) {
+            throw failure(e);
+        }
+        Identity who = subject.identity();
         String note = null;
-        Identity who;
-        if (user.equals("anonymous")) {
-            if (!given.isEmpty()) {
-                throw new CommandException("an anonymous client has no roles: drop --role (bad_request)");
-            }
-            who = Identity.anonymous();
-        } else if (user.startsWith("key:")) {
-            String name = name(user.substring(4));
-            Set<String> all = new TreeSet<>(given);
-            ApiKeys keys = apiKeys;
-            Optional<ApiKeys.KeyInfo> key = keys == null ? Optional.empty()
-                    : keys.list().stream().filter(k -> k.name().equals(name)).findFirst();
-            key.ifPresent(k -> all.addAll(k.roles()));
-            if (key.isEmpty()) {
-                note = keys == null ? "the API keys are not available: only the roles given count"
-                        : "there is no API key named " + name + ": only the roles given count";
-            }
-            who = new Identity(name, Identity.Kind.KEY, all, 0, Set.of());
-        } else {
-            String name = name(user.startsWith("user:") ? user.substring(5) : user);
-            Set<String> all = new TreeSet<>(given);
-            Authenticator auth = authenticator;
-            Optional<Identity> known;
-            try {
-                known = auth == null ? Optional.empty() : auth.lookup(name);
-            } catch (HalleyException e) {
-                throw failure(e);
-            }
-            known.ifPresent(k -> all.addAll(k.roles()));
-            if (known.isEmpty()) {
-                note = auth == null ? "the authenticator (halley-auth) is not available: only the roles given count"
-                        : "the realm does not know " + name + ": only the roles given count";
-            }
-            who = Identity.user(name, all);
+        if (!subject.known() && key) {
+            note = apiKeys == null ? "the API keys are not available: only the roles given count"
+                    : "there is no API key named " + name + ": only the roles given count";
+        } else if (!subject.known()) {
+            note = authenticator == null ? "the authenticator (halley-auth) is not available: only the roles given count"
+                    : "the realm does not know " + name + ": only the roles given count";
         }
         AccessDecision d = a.check(who, channel, permission);
         out.println(d.allowed() ? "ALLOWED" : "DENIED");
